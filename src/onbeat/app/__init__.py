@@ -1,0 +1,1 @@
+"""The officer's offline-first progressive web app, served at /app."""

@@ -1,0 +1,1 @@
+"""Fingerprint identification in the street: enrol, 1:N identify, 1:1 verify."""

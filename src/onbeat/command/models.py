@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, String
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from onbeat.db import Base, uuid_pk
+
+UNIT_TYPES = {
+    "response_car": "Response car",
+    "foot_patrol": "Foot patrol",
+    "neighbourhood": "Neighbourhood team",
+    "dog": "Dog unit",
+    "arv": "Armed response vehicle",
+    "roads_policing": "Roads policing",
+    "cid": "CID car",
+    "van": "Personnel carrier",
+}
+SKILLS = ("taser", "firearms", "dog", "advanced_driver", "public_order", "first_aid", "tpac")
+STATUSES = ("available", "assigned", "en_route", "at_scene", "busy", "refreshment", "off_duty")
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    __table_args__ = (
+        CheckConstraint("unit_type in (" + ", ".join(f"'{t}'" for t in UNIT_TYPES) + ")", name="unit_type"),
+        CheckConstraint("status in (" + ", ".join(f"'{s}'" for s in STATUSES) + ")", name="status"),
+    )
+    id: Mapped[uuid.UUID] = uuid_pk()
+    call_sign: Mapped[str] = mapped_column(String(20), unique=True)
+    unit_type: Mapped[str] = mapped_column(String(20))
+    station_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stations.id"))
+    skills: Mapped[list[str]] = mapped_column(ARRAY(String(30)), default=list)
+    equipment: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
+    status: Mapped[str] = mapped_column(String(20), default="off_duty")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    location_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    crew: Mapped[list[UnitCrew]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class UnitCrew(Base):
+    __tablename__ = "unit_crew"
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)

@@ -1,0 +1,1 @@
+"""Core: identity, permissions, audit log, domain events, errors, references, time."""

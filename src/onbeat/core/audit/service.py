@@ -1,0 +1,143 @@
+"""Write and verify the audit log.
+
+Each entry's hash is SHA-256 over the previous entry's hash and the entry's own fields in a
+canonical JSON form, so changing, removing or re-ordering any entry breaks every hash after it.
+Entries are chained in `seq` order: a transaction-scoped advisory lock makes the read of the last
+hash and the insert of the next one atomic across all processes, and is released at commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import timezone
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from onbeat.core import context
+from onbeat.core.audit.models import ACTIONS, AuditEntry
+from onbeat.core.errors import BadRequest
+from onbeat.core.time import utcnow
+
+GENESIS = "0" * 64
+_LOCK_KEY = 0x0B_EA_7A_0D  # pg_advisory_xact_lock key for the chain head
+
+# Subject types that hold personal data: consulting one requires a stated purpose.
+PERSONAL_SUBJECTS = {"user", "person", "statement", "stop_search", "interview", "crime", "collision",
+                     "notebook", "evidence", "victim", "contact", "biometric"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: uuid.UUID | None
+    label: str
+
+    @classmethod
+    def system(cls, what: str = "system") -> Actor:
+        return cls(None, what)
+
+
+def canonical(entry: AuditEntry) -> bytes:
+    body = {
+        "seq": entry.seq,
+        "occurred_at": entry.occurred_at.astimezone(timezone.utc).isoformat(),
+        "actor_id": str(entry.actor_id) if entry.actor_id else None,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "event": entry.event,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "purpose": entry.purpose,
+        "detail": entry.detail,
+        "request_id": entry.request_id,
+        "source_address": entry.source_address,
+        "prev_hash": entry.prev_hash,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def compute_hash(entry: AuditEntry) -> str:
+    return hashlib.sha256(canonical(entry)).hexdigest()
+
+
+def record(
+    db: Session,
+    actor: Actor,
+    action: str,
+    event: str,
+    subject_type: str,
+    subject_id: Any = None,
+    purpose: str | None = None,
+    detail: dict | None = None,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction: it commits or rolls back with the change."""
+    if action not in ACTIONS:
+        raise ValueError(f"audit action must be one of {ACTIONS}, not {action!r}")
+    purpose = (purpose or "").strip() or None
+    if action == "consult" and subject_type in PERSONAL_SUBJECTS and not purpose:
+        raise BadRequest("A reason is required to view personal data.", field="purpose",
+                         hint="Say why you need this record (for example the incident or crime reference).")
+    ctx = context.current.get()
+    db.execute(text("select pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    head = db.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    seq = db.execute(select(func.nextval(text("pg_get_serial_sequence('audit_log', 'seq')::regclass")))).scalar_one()
+    entry = AuditEntry(
+        seq=seq,
+        occurred_at=utcnow(),
+        actor_id=actor.id,
+        actor_label=actor.label,
+        action=action,
+        event=event,
+        subject_type=subject_type,
+        subject_id=None if subject_id is None else str(subject_id),
+        purpose=purpose,
+        detail=json.loads(json.dumps(detail or {}, default=str)),
+        request_id=ctx.request_id,
+        source_address=ctx.source_address,
+        prev_hash=head.hash if head else GENESIS,
+    )
+    entry.hash = compute_hash(entry)
+    db.add(entry)
+    db.flush()
+    return entry
+
+
+@dataclass
+class VerifyResult:
+    checked: int
+    broken_seq: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def verify(db: Session, batch: int = 5000, progress=None) -> VerifyResult:
+    """Walk the whole chain in order; name the first entry whose hash or link does not hold."""
+    prev = GENESIS
+    checked = 0
+    last_seq = 0
+    total = db.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+    while True:
+        rows = db.execute(
+            select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq).limit(batch)
+        ).scalars().all()
+        if not rows:
+            return VerifyResult(checked)
+        for entry in rows:
+            if entry.prev_hash != prev:
+                return VerifyResult(checked, entry.seq, "its previous-hash does not match the entry before it "
+                                    "(an entry was removed, inserted or re-ordered)")
+            if compute_hash(entry) != entry.hash:
+                return VerifyResult(checked, entry.seq, "its contents do not match its hash (the entry was altered)")
+            prev = entry.hash
+            checked += 1
+            last_seq = entry.seq
+        db.expunge_all()
+        if progress:
+            progress(checked, total)

@@ -1,0 +1,47 @@
+"""Emit a domain event in the caller's transaction.
+
+The outbox row and a NOTIFY are part of the same transaction as the change: if it rolls back,
+the event never existed; if it commits, the relay publishes it and live pages hear of it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from onbeat.core.events.models import OutboxEvent
+from onbeat.core.permissions import PERMISSIONS
+
+CHANNEL = "onbeat_events"
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def subject_for(module: str, name: str) -> str:
+    if not (_NAME.match(module) and _NAME.match(name)):
+        raise ValueError(f"event module and name must be lower_snake_case: {module!r}, {name!r}")
+    return f"onbeat.{module}.{name}"
+
+
+def emit(db: Session, module: str, name: str, payload: dict, *, permission: str) -> OutboxEvent:
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r} for event {module}.{name}")
+    event = OutboxEvent(subject=subject_for(module, name), permission=permission,
+                        payload=json.loads(json.dumps(payload, default=str)))
+    db.add(event)
+    db.flush()
+    # NOTIFY payloads are limited to 8000 bytes: send the id, listeners read the row.
+    db.execute(text("select pg_notify(:c, :p)"), {"c": CHANNEL, "p": str(event.id)})
+    return event
+
+
+def since(db: Session, after_id: int, limit: int = 500) -> list[OutboxEvent]:
+    return list(db.execute(select(OutboxEvent).where(OutboxEvent.id > after_id)
+                           .order_by(OutboxEvent.id).limit(limit)).scalars())
+
+
+def as_message(event: OutboxEvent) -> dict:
+    return {"id": event.id, "event_id": str(event.event_id), "subject": event.subject,
+            "created_at": event.created_at.isoformat() if event.created_at else None, "payload": event.payload}

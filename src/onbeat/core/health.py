@@ -1,0 +1,30 @@
+"""/healthz (the process answers) and /readyz (the database answers and its schema is current)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from onbeat.core.security import public
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", dependencies=[Depends(public("liveness probe"))])
+def healthz() -> dict:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", dependencies=[Depends(public("readiness probe"))])
+async def readyz() -> JSONResponse:
+    from onbeat.migrate import schema_status
+
+    try:
+        current, head = await run_in_threadpool(schema_status)
+    except Exception as exc:  # the database is down or unreachable
+        return JSONResponse({"status": "unavailable", "database": "unreachable", "detail": str(exc)[:200]},
+                            status_code=503)
+    ok = current == head
+    return JSONResponse({"status": "ok" if ok else "unavailable", "database": "ok",
+                         "schema": {"current": current, "head": head}}, status_code=200 if ok else 503)

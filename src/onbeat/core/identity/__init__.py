@@ -1,0 +1,1 @@
+"""Identity: stations, teams, staff accounts, roles, sign-in sessions and API tokens."""

@@ -1,0 +1,1 @@
+"""Insight: usage, time saved, response times, victim-update compliance, disproportionality."""

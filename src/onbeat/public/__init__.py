@@ -1,0 +1,1 @@
+"""The public: online reporting, case tracking for victims, where officers are working."""

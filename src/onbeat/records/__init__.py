@@ -1,0 +1,1 @@
+"""Records: the POLE store (people, objects, locations, events) and the officer's forms."""

@@ -1,0 +1,1 @@
+"""IT service desk (ITIL): incidents, problems, changes, requests, SLAs and the CMDB."""
