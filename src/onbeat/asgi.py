@@ -11,7 +11,7 @@ import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from onbeat import __version__
@@ -34,6 +34,49 @@ def _routers():
     return [health, identity_api, identity_pages, audit, events, command]
 
 
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy",
+     b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"),
+]
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (kept from X-Request-Id if sent), the context the audit log and
+    logs read, and the security headers. Plain ASGI, so streamed responses pass straight through."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        client = scope.get("client")
+        token = context.current.set(context.RequestContext(request_id, client[0] if client else None))
+        started = time.perf_counter()
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(b"x-request-id", request_id.encode("latin-1"))]
+                extra += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                message["headers"] = list(message.get("headers", [])) + extra
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug("%s %s %s %.1fms", scope["method"], scope["path"], message["status"],
+                              (time.perf_counter() - started) * 1000)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            context.current.reset(token)
+
+
 def create_app(start_listener: bool = True) -> FastAPI:
     settings = get_settings()
     onbeat_logging.configure(settings.log_level, settings.json_logs)
@@ -54,26 +97,5 @@ def create_app(start_listener: bool = True) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.middleware("http")
-    async def request_context(request: Request, call_next):
-        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
-        request.state.request_id = request_id
-        token = context.current.set(context.RequestContext(request_id, request.client.host if request.client else None))
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            context.current.reset(token)
-        response.headers["X-Request-Id"] = request_id
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s %s %.1fms", request.method, request.url.path, response.status_code,
-                      (time.perf_counter() - started) * 1000)
-        return response
-
+    app.add_middleware(RequestContextMiddleware)
     return app
