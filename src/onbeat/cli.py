@@ -147,8 +147,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
     if get_settings().demo:
         demo_logins_cmd()
     typer.echo(f"OnBeat on http://{host}:{port}  (database: {_describe_db()})  Ctrl-C stops it.")
+    # Live-update streams never finish by themselves: without a time limit, Ctrl-C would wait for
+    # every open home page to close before stopping (and stopping the embedded PostgreSQL).
     uvicorn.run("onbeat.asgi:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="warning")
+                proxy_headers=True, log_level="warning", timeout_graceful_shutdown=3)
 
 
 def main() -> None:

@@ -11,6 +11,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -69,6 +71,51 @@ _HINTS = {401: "Sign in and try again.", 403: "Ask your supervisor or the servic
           "and quote the request id."}
 
 
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+    type: str | None = None
+
+
+class ProblemDetails(BaseModel):
+    """The body of every error answer from the API (RFC 9457), as `problem_body` makes it."""
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str
+    request_id: str | None = None
+    errors: list[FieldProblem] = []
+    hint: str | None = None
+
+
+# What any API route may answer besides success; routes add their own (409, 423...) with `problems`.
+COMMON_PROBLEMS = (400, 401, 403, 404, 422)
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries: these statuses answer with a ProblemDetails document."""
+    schema = {"$ref": "#/components/schemas/ProblemDetails"}
+    return {status: {"description": _TITLES[status], "content": {PROBLEM_JSON: {"schema": schema}}}
+            for status in statuses}
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Put ProblemDetails (referenced by `problems`) into the OpenAPI document's components."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = build()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            model = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(model.pop("$defs", {}))
+            schemas["ProblemDetails"] = model
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def wants_html(request: Request) -> bool:
     if request.url.path.startswith("/api/") or request.headers.get("hx-request"):
         return False
@@ -106,6 +153,8 @@ def _loc_to_field(loc: tuple | list) -> str:
 
 
 def install(app: FastAPI) -> None:
+    _document_problems(app)
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem):
         body = problem_body(request, exc.status, exc.detail, title=exc.title, errors=exc.errors, hint=exc.hint,
@@ -138,10 +187,20 @@ def install(app: FastAPI) -> None:
         body = problem_body(request, exc.status_code, detail)
         return render(request, exc.status_code, body, getattr(exc, "headers", None))
 
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError):
+        # A NUL character in any text the client sent: PostgreSQL cannot store it, so it is bad input, not a 500.
+        if "NUL (0x00)" not in str(exc.orig) and getattr(exc.orig, "sqlstate", None) != "22P05":
+            raise exc
+        body = problem_body(request, 400, "The request contains a NUL character (\\u0000), which cannot be stored.",
+                            hint="Remove it and send the request again.")
+        return render(request, 400, body)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         import logging
 
         logging.getLogger("onbeat.errors").exception("unhandled error on %s %s", request.method, request.url.path)
         body = problem_body(request, 500, "Something went wrong on our side; nothing you sent was half-saved.")
-        return render(request, 500, body)
+        # This answer is sent from outside the request middleware, which would otherwise add the header.
+        return render(request, 500, body, {"X-Request-Id": body["request_id"]} if body["request_id"] else None)

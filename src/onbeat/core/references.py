@@ -42,7 +42,7 @@ def incident_log_number(db: Session, at: datetime | None = None) -> str:
 
 def next_reference(db: Session, prefix: str, at: datetime | None = None) -> str:
     """`CRI/000123/26`: the 123rd record with this prefix in the (UK) year 2026."""
-    if not _PREFIX.match(prefix):
+    if not _PREFIX.fullmatch(prefix):  # not match(): `$` would let a trailing newline through
         raise ValueError("a reference prefix is 2 to 6 capital letters")
     year = uk(at or utcnow()).year
     number = _next(db, prefix, str(year))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -145,3 +146,60 @@ def stated_purpose(request: Request) -> str:
 
 
 Purpose = Annotated[str, Depends(stated_purpose)]
+
+
+# --- the route table, as the app serves it ------------------------------------------------
+
+@dataclass(frozen=True)
+class RouteEntry:
+    """One route of the app: its path as served (include prefixes applied), the route object and
+    any dependencies added by `include_router(..., dependencies=[...])` on the way down."""
+
+    path: str
+    route: object  # fastapi.routing.APIRoute, or a plain Starlette Route / Mount
+    include_dependencies: tuple = ()
+
+    @property
+    def methods(self) -> frozenset[str]:
+        return frozenset(getattr(self.route, "methods", None) or ())
+
+
+def iter_routes(app_or_router, _prefix: str = "", _deps: tuple = ()) -> Iterator[RouteEntry]:
+    """Every route of an app or router, walking into included routers.
+
+    FastAPI keeps an included router as one `_IncludedRouter` entry in `app.routes`; its own
+    routes are in `.original_router.routes` (paths already carrying that router's own prefix),
+    and the include's extra prefix and dependencies are in `.include_context`.
+    """
+    for route in app_or_router.routes:
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            ctx = getattr(route, "include_context", None)
+            yield from iter_routes(original, _prefix + (getattr(ctx, "prefix", "") or ""),
+                                   _deps + tuple(getattr(ctx, "dependencies", None) or ()))
+        else:
+            yield RouteEntry(_prefix + getattr(route, "path", ""), route, _deps)
+
+
+def route_guards(entry: RouteEntry) -> list:
+    """The dependency callables of a route that are made by `require` (carry `.permission`) or
+    `public` (carry `.public`), searched through the whole dependency tree."""
+    found: list = []
+    seen: set[int] = set()
+
+    def visit(dependant) -> None:
+        if dependant is None or id(dependant) in seen:
+            return
+        seen.add(id(dependant))
+        call = getattr(dependant, "call", None)
+        if call is not None and (hasattr(call, "permission") or hasattr(call, "public")):
+            found.append(call)
+        for sub in getattr(dependant, "dependencies", None) or ():
+            visit(sub)
+
+    for dep in entry.include_dependencies:
+        call = getattr(dep, "dependency", None)
+        if call is not None and (hasattr(call, "permission") or hasattr(call, "public")):
+            found.append(call)
+    visit(getattr(entry.route, "dependant", None))
+    return found

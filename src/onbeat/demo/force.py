@@ -20,6 +20,7 @@ from onbeat.command.models import Unit, UnitCrew
 from onbeat.core.audit.service import Actor
 from onbeat.core.identity import service as identity
 from onbeat.core.identity.models import Station, Team, User
+from onbeat.core.identity.passwords import hash_password
 from onbeat.core.permissions import ROLES
 
 DEMO_PASSWORD = "onbeat-demo-2026"
@@ -149,12 +150,14 @@ def seed(db: Session) -> dict[str, int]:
 
     existing = set(db.execute(select(User.username)).scalars())
     users_by_team: dict[str, list[User]] = {}
+    shared_hash: str | None = None  # every demo account has the same password: hash it once, not sixty times
     for number, rank, roles, team_name, officer in _accounts():
         given, family = fake.first_name(), fake.last_name()  # drawn every time so names stay stable
         team = teams[team_name]
         if number not in existing:
-            identity.create_user(db, ACTOR, username=number, password=DEMO_PASSWORD, given_name=given,
-                                 family_name=family, rank=rank, roles=roles,
+            shared_hash = shared_hash or hash_password(DEMO_PASSWORD)
+            identity.create_user(db, ACTOR, username=number, password=DEMO_PASSWORD, password_hash=shared_hash,
+                                 given_name=given, family_name=family, rank=rank, roles=roles,
                                  collar_number=number if officer else None,
                                  staff_number=None if officer else number,
                                  email=f"{given}.{family}@thames-borough.police.example".lower(),

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, String, or_, select
 from sqlalchemy.orm import Session
 
 from onbeat.core.audit import service
@@ -26,7 +26,8 @@ DB = Annotated[Session, Depends(get_db)]
 
 
 class AuditQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Not "forbid": FastAPI hands a query model every query parameter, so `page` and `size` would be refused.
+    model_config = ConfigDict(extra="ignore")
     actor: str | None = Field(default=None, max_length=80)
     action: str | None = Field(default=None, pattern="^(" + "|".join(ACTIONS) + ")$")
     subject_type: str | None = Field(default=None, max_length=60)
@@ -73,7 +74,7 @@ class AuditPage(BaseModel):
 def _filtered(q: AuditQuery) -> Select:
     stmt = select(AuditEntry).order_by(AuditEntry.seq.desc())
     if q.actor:
-        stmt = stmt.where(or_(AuditEntry.actor_label.ilike(f"%{q.actor}%"), AuditEntry.actor_id.cast(str) == q.actor))
+        stmt = stmt.where(or_(AuditEntry.actor_label.ilike(f"%{q.actor}%"), AuditEntry.actor_id.cast(String) == q.actor))
     if q.action:
         stmt = stmt.where(AuditEntry.action == q.action)
     if q.subject_type:
@@ -83,7 +84,7 @@ def _filtered(q: AuditQuery) -> Select:
     if q.date_from:
         stmt = stmt.where(AuditEntry.occurred_at >= datetime.combine(q.date_from, dtime.min, UK))
     if q.date_to:
-        stmt = stmt.where(AuditEntry.occurred_at < datetime.combine(q.date_to, dtime.max, UK))
+        stmt = stmt.where(AuditEntry.occurred_at <= datetime.combine(q.date_to, dtime.max, UK))
     return stmt
 
 

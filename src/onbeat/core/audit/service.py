@@ -64,6 +64,14 @@ def compute_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical(entry)).hexdigest()
 
 
+def _as_stored(db: Session, detail: dict | None) -> dict:
+    """The detail as PostgreSQL's jsonb gives it back (it rewrites some numbers: 1e+20, -0.0), so the hash
+    made now matches what verification reads later."""
+    if not detail:
+        return {}
+    return db.execute(text("select cast(:d as jsonb)"), {"d": json.dumps(detail, default=str)}).scalar_one()
+
+
 def record(
     db: Session,
     actor: Actor,
@@ -82,6 +90,7 @@ def record(
         raise BadRequest("A reason is required to view personal data.", field="purpose",
                          hint="Say why you need this record (for example the incident or crime reference).")
     ctx = context.current.get()
+    detail = _as_stored(db, detail)
     db.execute(text("select pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     head = db.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq = db.execute(select(func.nextval(text("pg_get_serial_sequence('audit_log', 'seq')::regclass")))).scalar_one()
@@ -95,7 +104,7 @@ def record(
         subject_type=subject_type,
         subject_id=None if subject_id is None else str(subject_id),
         purpose=purpose,
-        detail=json.loads(json.dumps(detail or {}, default=str)),
+        detail=detail,
         request_id=ctx.request_id,
         source_address=ctx.source_address,
         prev_hash=head.hash if head else GENESIS,
@@ -126,6 +135,8 @@ def verify(db: Session, batch: int = 5000, progress=None) -> VerifyResult:
     while True:
         rows = db.execute(
             select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq).limit(batch)
+            # What is stored now, not entries this session already holds as they were written.
+            .execution_options(populate_existing=True)
         ).scalars().all()
         if not rows:
             return VerifyResult(checked)

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from onbeat.core.audit import service as audit
-from onbeat.core.errors import Unauthorised
+from onbeat.core.errors import Unauthorised, problems
 from onbeat.core.identity import service
 from onbeat.core.identity.models import User
 from onbeat.core.identity.schemas import MeOut, PasswordChange, TokenOut, TokenRequest, UserCreate, UserOut, UserPage
@@ -22,7 +22,8 @@ router = APIRouter(prefix="/api", tags=["identity"])
 DB = Annotated[Session, Depends(get_db)]
 
 
-@router.post("/auth/token", response_model=TokenOut, dependencies=[Depends(public("token sign-in"))])
+@router.post("/auth/token", response_model=TokenOut, dependencies=[Depends(public("token sign-in"))],
+             responses=problems(423))
 def token_login(body: TokenRequest, db: DB) -> TokenOut:
     """Sign in a device or integration; the answer's bearer token goes in `Authorization`."""
     signin = service.authenticate(db, body.username, body.password)
@@ -34,6 +35,7 @@ def token_login(body: TokenRequest, db: DB) -> TokenOut:
         service.count_failure(db, signin.user)
         db.commit()
         raise Unauthorised(service.GENERIC_FAILURE, field="totp_code")
+    service.signed_in(signin.user)
     token, api_token = service.issue_token(db, signin.user, body.name)
     db.commit()
     return TokenOut(access_token=token, expires_at=api_token.expires_at)
@@ -81,7 +83,7 @@ def get_user(user_id: uuid.UUID, me: Requires("users.read"), purpose: Purpose, d
     return UserOut.of(user)
 
 
-@router.post("/users", response_model=UserOut, status_code=201)
+@router.post("/users", response_model=UserOut, status_code=201, responses=problems(409))
 def create_user(body: UserCreate, me: Requires("users.manage"), db: DB) -> UserOut:
     user = service.create_user(db, me.actor, **body.model_dump())
     db.commit()

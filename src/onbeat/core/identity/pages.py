@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from typing import Annotated
+from urllib.parse import quote
 
 import segno
 from fastapi import APIRouter, Depends, Form, Request
@@ -88,7 +89,7 @@ def login(request: Request, db: DB, username: Annotated[str, Form(max_length=80)
                                      source=request.client.host if request.client else None,
                                      agent=request.headers.get("user-agent"))
     db.commit()
-    target = f"/login/code?next={_safe_next(next)}" if pending else _safe_next(next)
+    target = f"/login/code?next={quote(_safe_next(next), safe='/')}" if pending else _safe_next(next)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request),
                         max_age=get_settings().session_hours * 3600)
@@ -132,6 +133,15 @@ def code_submit(request: Request, db: DB, code: Annotated[str, Form(max_length=1
     request.state.anon_csrf = ws.csrf_token
     if not hmac.compare_digest(csrf_token, ws.csrf_token):
         raise BadRequest(PENDING, field="csrf_token")
+    try:
+        service.ensure_not_locked(user)
+    except Locked as exc:
+        # Locked part-way through (wrong codes count too): no code is checked, and the half sign-in ends.
+        db.delete(ws)
+        db.commit()
+        response = _login_page(request, db, error=exc.detail, status=exc.status)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
     if user.totp_enabled:
         if not service.check_totp(user, code):
             service.count_failure(db, user)

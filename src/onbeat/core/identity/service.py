@@ -47,13 +47,17 @@ def find_user(db: Session, username: str) -> User | None:
 
 def create_user(db: Session, actor: Actor, *, username: str, password: str, given_name: str, family_name: str,
                 rank: str, roles: list[str], collar_number: str | None = None, staff_number: str | None = None,
-                email: str | None = None, team_id=None, station_id=None) -> User:
+                email: str | None = None, team_id=None, station_id=None, password_hash: str | None = None) -> User:
+    """`password_hash`: an argon2 hash of `password` made earlier, for loaders that create many accounts
+    with one shared password (the demo force) and need not hash it again for each."""
     unknown = set(roles) - ROLES.keys()
     if unknown:
         raise BadRequest(f"Unknown role(s): {', '.join(sorted(unknown))}.", field="roles",
                          hint="Roles are: " + ", ".join(ROLES))
     if not roles:
         raise BadRequest("Give the account at least one role.", field="roles")
+    collar_number = (collar_number or "").strip() or None  # "" would be a number the next account clashes with
+    staff_number = (staff_number or "").strip() or None
     if not (collar_number or staff_number):
         raise BadRequest("An account needs a collar number or a staff number.", field="collar_number")
     problem = password_problem(password, username)
@@ -61,9 +65,14 @@ def create_user(db: Session, actor: Actor, *, username: str, password: str, give
         raise BadRequest(problem, field="password")
     if find_user(db, username):
         raise Conflict(f"An account with username {username} already exists.", field="username")
+    for column, value in ((User.collar_number, collar_number), (User.staff_number, staff_number)):
+        if value and db.execute(select(User.id).where(column == value)).first():
+            label = column.key.replace("_", " ")
+            raise Conflict(f"An account with {label} {value} already exists.", field=column.key)
     user = User(username=username.strip(), collar_number=collar_number, staff_number=staff_number,
                 given_name=given_name, family_name=family_name, rank=rank, email=email, team_id=team_id,
-                station_id=station_id, password_hash=hash_password(password), password_changed_at=utcnow(),
+                station_id=station_id, password_hash=password_hash or hash_password(password),
+                password_changed_at=utcnow(),
                 roles=[UserRole(role=r) for r in sorted(set(roles))])
     db.add(user)
     db.flush()
@@ -89,8 +98,7 @@ def authenticate(db: Session, username: str, password: str) -> SignIn:
     if user is not None and user.locked_until and user.locked_until > now:
         # Counted, but the answer stays the same whether or not the password was right.
         verify_password(user.password_hash, password)
-        raise Locked(f"This account is locked until {format_uk(user.locked_until)} after too many failed "
-                     "sign-ins.", hint="Wait, or ask the service desk to unlock it.")
+        ensure_not_locked(user)
     if user is None or not user.active or not verify_password(user.password_hash, password):
         if user is not None:
             count_failure(db, user)
@@ -98,11 +106,24 @@ def authenticate(db: Session, username: str, password: str) -> SignIn:
         raise Unauthorised(GENERIC_FAILURE)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    if user.failed_logins:
+    if user.failed_logins and not user.totp_enabled:
+        # With TOTP the sign-in is not whole until the code passes (`signed_in`): wrong codes keep counting.
         user.failed_logins = 0
     user.locked_until = None
     must_enrol = not user.totp_enabled and bool(user.role_names & settings.totp_roles)
     return SignIn(user, needs_totp=user.totp_enabled, must_enrol_totp=must_enrol)
+
+
+def ensure_not_locked(user: User) -> None:
+    if user.locked_until and user.locked_until > utcnow():
+        raise Locked(f"This account is locked until {format_uk(user.locked_until)} after too many failed "
+                     "sign-ins.", hint="Wait, or ask the service desk to unlock it.")
+
+
+def signed_in(user: User) -> None:
+    """The whole sign-in (password and any code) passed: failures start counting again."""
+    if user.failed_logins:
+        user.failed_logins = 0
 
 
 def count_failure(db: Session, user: User) -> None:
@@ -183,6 +204,7 @@ def start_session(db: Session, user: User, *, second_factor_pending: bool, sourc
 
 def complete_second_factor(db: Session, ws: WebSession, user: User) -> None:
     ws.second_factor_pending = False
+    signed_in(user)
     audit.record(db, actor_of(user), "consult", "auth.sign_in", "session", ws.id, detail={"via": "password+totp"})
 
 
