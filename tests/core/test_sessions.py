@@ -214,7 +214,9 @@ def test_change_password_by_api(app, client, make_user, db):
     assert r.status_code == 204
     assert browser.get("/api/me").status_code == 401  # the browser session ended
     assert sessions(db, user) == 0
-    bearer(client, user.username, NEW_PASSWORD)
+    # Tokens got with the old password end too (device-bound ones are the fleet's to revoke).
+    assert client.get("/api/me", headers=auth).status_code == 401
+    assert client.get("/api/me", headers=bearer(client, user.username, NEW_PASSWORD)).status_code == 200
 
 
 # --- bearer tokens -----------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -23,8 +25,9 @@ async def readyz() -> JSONResponse:
     try:
         current, head = await run_in_threadpool(schema_status)
     except Exception as exc:  # the database is down or unreachable
-        return JSONResponse({"status": "unavailable", "database": "unreachable", "detail": str(exc)[:200]},
-                            status_code=503)
+        # The reason goes to the log, not to an anonymous caller (it names hosts and ports).
+        logging.getLogger(__name__).warning("readiness: database unreachable: %s", exc)
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     ok = current == head
     return JSONResponse({"status": "ok" if ok else "unavailable", "database": "ok",
                          "schema": {"current": current, "head": head}}, status_code=200 if ok else 503)

@@ -24,7 +24,8 @@ from onbeat.core.errors import BadRequest
 from onbeat.core.time import utcnow
 
 GENESIS = "0" * 64
-_LOCK_KEY = 0x0B_EA_7A_0D  # pg_advisory_xact_lock key for the chain head
+# pg_advisory_xact_lock key for the chain head; the outbox takes it too, to keep ids in commit order.
+CHAIN_LOCK_KEY = 0x0B_EA_7A_0D
 
 # Subject types that hold personal data: consulting one requires a stated purpose.
 PERSONAL_SUBJECTS = {"user", "person", "statement", "stop_search", "interview", "crime", "collision",
@@ -91,7 +92,7 @@ def record(
                          hint="Say why you need this record (for example the incident or crime reference).")
     ctx = context.current.get()
     detail = _as_stored(db, detail)
-    db.execute(text("select pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    db.execute(text("select pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK_KEY})
     head = db.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq = db.execute(select(func.nextval(text("pg_get_serial_sequence('audit_log', 'seq')::regclass")))).scalar_one()
     entry = AuditEntry(

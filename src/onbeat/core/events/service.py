@@ -19,7 +19,7 @@ import re
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from onbeat.core.audit.service import _LOCK_KEY as _COMMIT_ORDER_LOCK
+from onbeat.core.audit.service import CHAIN_LOCK_KEY as _COMMIT_ORDER_LOCK
 from onbeat.core.events.models import OutboxEvent
 from onbeat.core.permissions import PERMISSIONS
 

@@ -181,8 +181,11 @@ def change_password(db: Session, user: User, current: str, new: str) -> None:
         raise BadRequest(problem, field="new_password")
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
-    # Every other sign-in of this account ends: whoever knew the old password is out.
+    # Every other sign-in of this account ends: whoever knew the old password is out. Tokens
+    # bound to an enrolled device stay: the device, not the password, is their credential.
     db.execute(WebSession.__table__.delete().where(WebSession.user_id == user.id))
+    db.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.device_id.is_(None),
+                                      ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
     audit.record(db, actor_of(user), "alter", "auth.password_changed", "user", user.id)
 
 
