@@ -286,7 +286,27 @@ def axe_violations(pg) -> list[dict]:
     """Run axe-core (from the npm registry, installed by `make`) on the page; returns violations."""
     if not AXE.exists():
         pytest.fail(f"axe-core is not installed at {AXE}: run `make assets`")
-    pg.add_script_tag(path=str(AXE))
+    # Not add_script_tag: the pages' Content-Security-Policy (script-src 'self') blocks an injected
+    # inline <script>. Evaluating through the DevTools protocol is outside the page's CSP.
+    if not pg.evaluate("typeof window.axe === 'object'"):
+        pg.evaluate(AXE.read_text(encoding="utf-8"))
     result = pg.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa','best-practice']})")
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
             for v in result["violations"]]
+
+
+# --- markers --------------------------------------------------------------------------------
+
+_DB_FIXTURES = {"db_url", "db", "client", "app", "live_server"}
+_BROWSER_FIXTURES = {"browser", "page"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test by what it uses (its fixtures, directly or through others): `db` for
+    PostgreSQL, `browser` for Chromium, so `-m "not browser"` and the like select by need."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & _DB_FIXTURES:
+            item.add_marker(pytest.mark.db)
+        if used & _BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)

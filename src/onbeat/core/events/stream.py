@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 import psycopg
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from onbeat import db
@@ -164,7 +165,7 @@ def _replay(after: int, permissions: frozenset[str]) -> tuple[list[tuple[int, st
 
 @router.get("/api/events/stream", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}, "description": "A stream of server-sent events"}})
-async def stream(request: Request, me: Requires("events.stream"),
+async def stream(request: Request, me: Requires("events.stream"), session: Annotated[Session, Depends(db.get_db)],
                  last_event_id: Annotated[int | None, Header(ge=0, le=2**62)] = None,
                  after: Annotated[int | None, Query(ge=0, le=2**62, description="Replay events after this id")] = None,
                  once: Annotated[bool, Query(description="Send what is pending and close (for tests and polling)")] = False):
@@ -174,6 +175,9 @@ async def stream(request: Request, me: Requires("events.stream"),
     A stream closes after a few minutes so that the reconnect checks the sign-in and role again.
     """
     permissions = me.permissions
+    # The sign-in check's session (the request's one) is done with: hand its connection back now,
+    # or each open stream would hold one, idle in a transaction, until it ends.
+    await run_in_threadpool(session.close)
     start = last_event_id if last_event_id is not None else after
 
     async def body():
