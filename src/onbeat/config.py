@@ -20,12 +20,12 @@ class Settings(BaseSettings):
 
     # Demo mode: the demo force's logins and relaxed TOTP for admin.
     demo: bool = False
-    # Secret for signing anonymous CSRF cookies; set it in production.
-    secret_key: str = "change-me-outside-the-demo"
 
     lockout_threshold: int = 5
     lockout_minutes: int = 15
     session_hours: int = 12
+    # How long a sign-in may wait between the password and the two-step code.
+    second_factor_minutes: int = 10
     token_hours: int = 24
     # Roles that must use TOTP. Default: admin, except in the demo.
     totp_required_roles: list[str] | None = None

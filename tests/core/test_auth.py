@@ -10,6 +10,8 @@ import re
 import html
 from datetime import datetime, timedelta
 
+import time
+
 import pyotp
 import pytest
 from argon2 import PasswordHasher
@@ -71,6 +73,11 @@ def enable_totp(db, user: User) -> pyotp.TOTP:
     user.totp_secret, user.totp_enabled = secret, True
     db.commit()
     return pyotp.TOTP(secret)
+
+
+def next_code(totp: pyotp.TOTP) -> str:
+    """The code of the next 30-second step: accepted (clock drift) but not yet spent."""
+    return totp.at(time.time() + totp.interval)
 
 
 def wrong_code(totp: pyotp.TOTP) -> str:
@@ -198,7 +205,9 @@ def test_admin_must_enrol_totp_before_reaching_home(client, make_user, db):
     assert r.status_code == 401
     assert r.json()["detail"] == service.GENERIC_FAILURE
     assert r.json()["errors"][0]["field"] == "totp_code"
-    assert token_login(client, admin.username, PASSWORD, totp_code=pyotp.TOTP(secret).now()).status_code == 200
+    # The enrolment code was spent; the next step's code (within the allowed drift) works once.
+    assert token_login(client, admin.username, PASSWORD, totp_code=pyotp.TOTP(secret).now()).status_code == 401
+    assert token_login(client, admin.username, PASSWORD, totp_code=next_code(pyotp.TOTP(secret))).status_code == 200
 
 
 def test_demo_needs_no_totp_for_admin_and_the_setting_picks_roles(client, make_user, settings):
@@ -244,7 +253,29 @@ def test_a_user_with_totp_must_give_a_valid_code(client, make_user, db):
     r = token_login(client, user.username, PASSWORD, totp_code=wrong_code(totp))
     assert r.status_code == 401 and r.json()["detail"] == service.GENERIC_FAILURE
     assert reload(db, user).failed_logins == 2
-    assert token_login(client, user.username, PASSWORD, totp_code=totp.now()).status_code == 200
+    assert token_login(client, user.username, PASSWORD, totp_code=next_code(totp)).status_code == 200
+
+
+def test_a_code_is_good_only_once(client, make_user, db):
+    user = make_user("officer")
+    totp = enable_totp(db, user)
+    code = totp.now()
+    assert token_login(client, user.username, PASSWORD, totp_code=code).status_code == 200
+    r = token_login(client, user.username, PASSWORD, totp_code=code)
+    assert r.status_code == 401 and r.json()["detail"] == service.GENERIC_FAILURE
+    assert reload(db, user).failed_logins == 1
+
+
+def test_a_half_finished_sign_in_expires_in_minutes(client, make_user, db, monkeypatch):
+    user = make_user("officer")
+    totp = enable_totp(db, user)
+    form_login(client, user.username, PASSWORD)
+    page = client.get("/login/code")
+    later = service.utcnow() + timedelta(minutes=11)
+    monkeypatch.setattr(service, "utcnow", lambda: later)
+    r = client.post("/login/code", data={"csrf_token": csrf_from(page.text), "code": totp.now()},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"
 
 
 def test_wrong_codes_count_toward_lockout(client, make_user, db, settings):

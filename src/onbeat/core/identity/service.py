@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -150,10 +151,23 @@ def unlock(db: Session, actor: Actor, user: User) -> None:
 
 
 def check_totp(user: User, code: str | None, secret: str | None = None) -> bool:
+    """Is `code` right for this step or the one either side (clock drift)? A code of the user's own
+    secret is accepted once: its step is remembered and that step or an earlier one is refused."""
     secret = secret or user.totp_secret
+    code = (code or "").strip().replace(" ", "")
     if not secret or not code:
         return False
-    return pyotp.TOTP(secret).verify(code.strip().replace(" ", ""), valid_window=1)
+    totp = pyotp.TOTP(secret)
+    now = utcnow()
+    for drift in (0, -1, 1):
+        moment = now + timedelta(seconds=drift * totp.interval)
+        if hmac.compare_digest(totp.at(moment), code):
+            step = totp.timecode(moment)
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                return False
+            user.totp_last_step = step
+            return True
+    return False
 
 
 def new_totp_secret() -> str:
@@ -175,6 +189,9 @@ def enable_totp(db: Session, user: User, secret: str, code: str) -> None:
 
 def change_password(db: Session, user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
+        # Someone holding a session must not get unlimited guesses at the password either.
+        count_failure(db, user)
+        db.commit()
         raise BadRequest("Your current password is not right.", field="current_password")
     problem = password_problem(new, user.username)
     if problem:
@@ -197,7 +214,8 @@ def start_session(db: Session, user: User, *, second_factor_pending: bool, sourc
     now = utcnow()
     ws = WebSession(token_hash=token_hash(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
                     second_factor_pending=second_factor_pending, last_seen_at=now,
-                    expires_at=now + timedelta(hours=get_settings().session_hours),
+                    expires_at=now + (timedelta(minutes=get_settings().second_factor_minutes) if second_factor_pending
+                                      else timedelta(hours=get_settings().session_hours)),
                     source_address=source, user_agent=(agent or "")[:300])
     db.add(ws)
     if not second_factor_pending:
@@ -207,6 +225,7 @@ def start_session(db: Session, user: User, *, second_factor_pending: bool, sourc
 
 def complete_second_factor(db: Session, ws: WebSession, user: User) -> None:
     ws.second_factor_pending = False
+    ws.expires_at = utcnow() + timedelta(hours=get_settings().session_hours)
     signed_in(user)
     audit.record(db, actor_of(user), "consult", "auth.sign_in", "session", ws.id, detail={"via": "password+totp"})
 
