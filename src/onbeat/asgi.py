@@ -94,7 +94,7 @@ def create_app(start_listener: bool = True) -> FastAPI:
                   description="A police force's mobile working platform. Every route names the permission it needs.")
     errors.install(app)
     for router in _routers():
-        app.include_router(router)
+        app.include_router(router, responses=errors.problems(*errors.COMMON_PROBLEMS))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(RequestContextMiddleware)
