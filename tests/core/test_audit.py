@@ -487,3 +487,27 @@ def test_the_audit_page_is_for_administrators(client, make_user):
     r = client.get("/admin/audit", headers={"Accept": "text/html"})
     assert r.status_code == 403
     assert "Not allowed" in r.text
+
+
+def _holds_chain_lock(db) -> bool:
+    return db.execute(text("select exists (select 1 from pg_locks where locktype = 'advisory' "
+                           "and pid = pg_backend_pid() and objid = :k)"),
+                      {"k": audit.CHAIN_LOCK_KEY & 0xFFFFFFFF}).scalar_one()
+
+
+def test_the_chain_lock_is_held_to_the_end_of_each_transaction_and_taken_again_in_the_next(db):
+    audit.record(db, TEST_ACTOR, "collect", "test.lock", "probe")
+    assert _holds_chain_lock(db)
+    db.commit()
+    assert not _holds_chain_lock(db)
+    db.commit()
+    # A transaction whose first statement is an event, not an audit entry, takes it too.
+    from onbeat.core.events.service import emit
+
+    emit(db, "core", "probe_recorded", {}, permission="platform.probe")
+    assert _holds_chain_lock(db)
+    db.rollback()
+    audit.record(db, TEST_ACTOR, "collect", "test.lock", "probe")
+    assert _holds_chain_lock(db)
+    db.commit()
+    assert audit.verify(db).ok

@@ -65,6 +65,19 @@ def compute_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical(entry)).hexdigest()
 
 
+_HEAD_AND_NEXT = text("select (select hash from audit_log order by seq desc limit 1), "
+                      "nextval(pg_get_serial_sequence('audit_log', 'seq'))")
+
+
+def take_chain_lock(db: Session) -> None:
+    """Take the chain-head lock for the rest of this transaction (once: later calls are free)."""
+    db.connection()  # begins the transaction if none is open yet
+    transaction = db.get_transaction()
+    if db.info.get("onbeat_chain_lock") is not transaction:
+        db.execute(text("select pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK_KEY})
+        db.info["onbeat_chain_lock"] = transaction
+
+
 def _as_stored(db: Session, detail: dict | None) -> dict:
     """The detail as PostgreSQL's jsonb gives it back (it rewrites some numbers: 1e+20, -0.0), so the hash
     made now matches what verification reads later."""
@@ -92,9 +105,9 @@ def record(
                          hint="Say why you need this record (for example the incident or crime reference).")
     ctx = context.current.get()
     detail = _as_stored(db, detail)
-    db.execute(text("select pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK_KEY})
-    head = db.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
-    seq = db.execute(select(func.nextval(text("pg_get_serial_sequence('audit_log', 'seq')::regclass")))).scalar_one()
+    # Everything from here to the commit holds the chain lock: keep it to few round trips.
+    take_chain_lock(db)
+    prev_hash, seq = db.execute(_HEAD_AND_NEXT).one()
     entry = AuditEntry(
         seq=seq,
         occurred_at=utcnow(),
@@ -108,7 +121,7 @@ def record(
         detail=detail,
         request_id=ctx.request_id,
         source_address=ctx.source_address,
-        prev_hash=head.hash if head else GENESIS,
+        prev_hash=prev_hash or GENESIS,
     )
     entry.hash = compute_hash(entry)
     db.add(entry)

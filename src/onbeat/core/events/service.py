@@ -19,7 +19,7 @@ import re
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from onbeat.core.audit.service import CHAIN_LOCK_KEY as _COMMIT_ORDER_LOCK
+from onbeat.core.audit.service import take_chain_lock
 from onbeat.core.events.models import OutboxEvent
 from onbeat.core.permissions import PERMISSIONS
 
@@ -38,7 +38,7 @@ def emit(db: Session, module: str, name: str, payload: dict, *, permission: str)
         raise ValueError(f"unknown permission {permission!r} for event {module}.{name}")
     event = OutboxEvent(subject=subject_for(module, name), permission=permission,
                         payload=json.loads(json.dumps(payload, default=str)))
-    db.execute(text("select pg_advisory_xact_lock(:k)"), {"k": _COMMIT_ORDER_LOCK})
+    take_chain_lock(db)
     db.add(event)
     db.flush()
     # NOTIFY payloads are limited to 8000 bytes: send the id, listeners read the row.
