@@ -200,7 +200,15 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception):
         import logging
 
-        logging.getLogger("onbeat.errors").exception("unhandled error on %s %s", request.method, request.url.path)
+        from onbeat.core import context
+
+        # Handled outside the request middleware, whose context has ended: restore it for the log line.
+        token = context.current.set(context.RequestContext(getattr(request.state, "request_id", None),
+                                                           request.client.host if request.client else None))
+        try:
+            logging.getLogger("onbeat.errors").exception("unhandled error on %s %s", request.method, request.url.path)
+        finally:
+            context.current.reset(token)
         body = problem_body(request, 500, "Something went wrong on our side; nothing you sent was half-saved.")
         # This answer is sent from outside the request middleware, which would otherwise add the header.
         return render(request, 500, body, {"X-Request-Id": body["request_id"]} if body["request_id"] else None)
