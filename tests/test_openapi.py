@@ -67,7 +67,8 @@ def admin_token(app, db, make_user):
 @pytest.fixture
 def admin_schema(app, admin_token):
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=_config())
-    # X-Purpose: reading staff accounts needs a stated reason, which the document does not declare.
+    # X-Purpose: reading staff accounts needs a stated reason (declared, but optional in the document
+    # because a query parameter can carry it instead).
     schema.config.update(headers={"Authorization": f"Bearer {admin_token()}", "X-Purpose": "API conformance test"})
     return schema
 

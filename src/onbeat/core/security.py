@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
@@ -133,16 +133,20 @@ def Requires(permission: str):  # noqa: N802 - reads like a type in signatures
     return Annotated[Principal, Depends(require(permission))]
 
 
-def stated_purpose(request: Request) -> str:
+def stated_purpose(
+    x_purpose: Annotated[str | None, Header(max_length=500, description="Why you need this personal data "
+                                            "(e.g. an incident or crime reference); recorded in the audit log")] = None,
+    purpose: Annotated[str | None, Query(max_length=500, description="The same as X-Purpose, for links")] = None,
+) -> str:
     """The reason given for reading personal data: header `X-Purpose` or query `purpose`."""
-    purpose = (request.headers.get("x-purpose") or request.query_params.get("purpose") or "").strip()
-    if len(purpose) < 3:
+    given = (x_purpose or purpose or "").strip()
+    if len(given) < 3:
         from onbeat.core.errors import BadRequest
 
         raise BadRequest("A reason is required to view personal data.", field="purpose",
                          hint="Send the reason in the X-Purpose header or the purpose query parameter, "
                               "for example the incident or crime reference.")
-    return purpose[:500]
+    return given
 
 
 Purpose = Annotated[str, Depends(stated_purpose)]
