@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 
 from onbeat import db as onbeat_db
 from onbeat.config import get_settings

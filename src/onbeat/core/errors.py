@@ -57,10 +57,6 @@ class Locked(Problem):
     status, title = 423, "Account locked"
 
 
-class TooMany(Problem):
-    status, title = 429, "Too many requests"
-
-
 _TITLES = {400: "Bad request", 401: "Sign-in required", 403: "Not allowed", 404: "Not found",
            405: "Method not allowed", 409: "Conflict", 413: "Request too large", 415: "Unsupported media type",
            422: "Invalid input", 423: "Account locked", 429: "Too many requests", 500: "Internal error",

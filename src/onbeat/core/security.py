@@ -121,14 +121,6 @@ def public(reason: str):
     return dependency
 
 
-def optional_principal(request: Request, db: Session) -> Principal | None:
-    """For public pages that look different when someone is signed in."""
-    try:
-        return _principal(request, db)
-    except Unauthorised:
-        return None
-
-
 def Requires(permission: str):  # noqa: N802 - reads like a type in signatures
     return Annotated[Principal, Depends(require(permission))]
 

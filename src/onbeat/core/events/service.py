@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from onbeat.core.audit.service import take_chain_lock
@@ -45,12 +45,3 @@ def emit(db: Session, module: str, name: str, payload: dict, *, permission: str)
     db.execute(text("select pg_notify(:c, :p)"), {"c": CHANNEL, "p": str(event.id)})
     return event
 
-
-def since(db: Session, after_id: int, limit: int = 500) -> list[OutboxEvent]:
-    return list(db.execute(select(OutboxEvent).where(OutboxEvent.id > after_id)
-                           .order_by(OutboxEvent.id).limit(limit)).scalars())
-
-
-def as_message(event: OutboxEvent) -> dict:
-    return {"id": event.id, "event_id": str(event.event_id), "subject": event.subject,
-            "created_at": event.created_at.isoformat() if event.created_at else None, "payload": event.payload}
