@@ -117,6 +117,11 @@ def engine() -> Engine:
     return _engine if _engine is not None else configure()
 
 
+def libpq_url() -> str:
+    """The engine's database as a plain libpq URL, for psycopg's own connections (LISTEN/NOTIFY)."""
+    return engine().url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def session() -> Session:
     engine()
     assert _sessionmaker is not None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from onbeat.command.models import STATUSES, UNIT_TYPES, Unit
 from onbeat.command.service import units_query
+from onbeat.core.identity.service import station_names
 from onbeat.core.pagination import PageNo, PageQuery, PageSize, paginate
 from onbeat.core.security import Requires
 from onbeat.db import get_db
@@ -62,8 +63,6 @@ def list_units(me: Requires("units.read"), db: DB, page: PageNo = 1, size: PageS
 
 @router.get("/units", include_in_schema=False)
 def units_page(request: Request, me: Requires("units.read"), db: DB, page_no: PageQuery = 1) -> Response:
-    from onbeat.core.identity.service import station_names
-
     units, info = paginate(db, units_query(), page_no, 25)
     names = station_names(db)
     rows = [{"call_sign": u.call_sign, "type_label": UNIT_TYPES[u.unit_type], "station": names.get(u.station_id, ""),

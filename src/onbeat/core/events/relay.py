@@ -34,10 +34,6 @@ _LEADER_KEY = 0x0B_EA_7E_1A
 BATCH = 200
 
 
-def conninfo() -> str:
-    return db.engine().url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 async def ensure_stream(js) -> None:
     """Create the stream, or widen an existing one just enough: an operator's own settings
     (replicas, limits, storage) are left as they are."""
@@ -155,7 +151,7 @@ class Relay:
         standing_by = False
         while not stop.is_set():
             try:
-                async with await _connect(conninfo()) as conn, await _connect(conninfo()) as listen:
+                async with await _connect(db.libpq_url()) as conn, await _connect(db.libpq_url()) as listen:
                     leader = (await (await conn.execute("select pg_try_advisory_lock(%s)", (_LEADER_KEY,))).fetchone())[0]
                     if not leader:
                         if not standing_by:

@@ -66,9 +66,6 @@ class Broadcaster:
         self._task: asyncio.Task | None = None
         self.ready = asyncio.Event()
 
-    def conninfo(self) -> str:
-        return db.engine().url.set(drivername="postgresql").render_as_string(hide_password=False)
-
     async def start(self) -> None:
         # A fresh start (a new app in this process, perhaps on another database): no state carried over.
         await self.stop()
@@ -88,7 +85,7 @@ class Broadcaster:
                 pass
 
     async def _connect(self) -> psycopg.AsyncConnection:
-        return await psycopg.AsyncConnection.connect(self.conninfo(), autocommit=True, connect_timeout=5,
+        return await psycopg.AsyncConnection.connect(db.libpq_url(), autocommit=True, connect_timeout=5,
                                                      application_name=LISTENER_NAME)
 
     async def _run(self) -> None:

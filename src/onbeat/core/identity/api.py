@@ -6,15 +6,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from onbeat.core.audit import service as audit
 from onbeat.core.errors import Unauthorised, problems
 from onbeat.core.identity import service
-from onbeat.core.identity.models import User
 from onbeat.core.identity.schemas import MeOut, PasswordChange, TokenOut, TokenRequest, UserCreate, UserOut, UserPage
-from onbeat.core.pagination import PageNo, PageSize, paginate
+from onbeat.core.pagination import PageNo, PageSize
 from onbeat.core.security import Purpose, Requires, public
 from onbeat.db import get_db
 
@@ -64,13 +62,7 @@ def change_password(body: PasswordChange, me: Requires("self.update"), db: DB) -
 @router.get("/users", response_model=UserPage)
 def list_users(me: Requires("users.read"), purpose: Purpose, db: DB, page: PageNo = 1, size: PageSize = 50,
                q: Annotated[str | None, Query(max_length=80)] = None) -> UserPage:
-    stmt = select(User).order_by(User.family_name, User.given_name)
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(User.username.ilike(like), User.given_name.ilike(like), User.family_name.ilike(like)))
-    users, info = paginate(db, stmt, page, size)
-    audit.record(db, me.actor, "consult", "user.list", "user", None, purpose=purpose,
-                 detail={"q": q, "page": page, "ids": [str(u.id) for u in users]})
+    users, info = service.search_users(db, me.actor, purpose, q, page, size)
     db.commit()
     return UserPage(items=[UserOut.of(u) for u in users], **info.as_dict())
 

@@ -5,20 +5,18 @@ from __future__ import annotations
 import hmac
 import secrets
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from onbeat.config import get_settings
-from onbeat.core.audit import service as audit
 from onbeat.core.errors import BadRequest, Locked, Unauthorised
 from onbeat.core.identity import service
 from onbeat.core.identity.models import User
-from onbeat.core.pagination import PageQuery, paginate
+from onbeat.core.pagination import PageQuery
 from onbeat.core.security import SESSION_COOKIE, Requires, public
 from onbeat.core.time import uk, utcnow
 from onbeat.db import get_db
@@ -32,6 +30,19 @@ PENDING = "The sign-in has expired. Please sign in again."
 
 def _secure(request: Request) -> bool:
     return request.url.hostname not in ("127.0.0.1", "localhost", "::1")
+
+
+def _start_session(request: Request, db: Session, user: User, target: str, *,
+                   second_factor_pending: bool) -> Response:
+    """Start a browser session (committed) and redirect to `target` with its cookie set."""
+    token, _ = service.start_session(db, user, second_factor_pending=second_factor_pending,
+                                     source=request.client.host if request.client else None,
+                                     agent=request.headers.get("user-agent"))
+    db.commit()
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request),
+                        max_age=get_settings().session_hours * 3600)
+    return response
 
 
 def _safe_next(target: str | None) -> str:
@@ -85,14 +96,8 @@ def login(request: Request, db: DB, username: Annotated[str, Form(max_length=80)
     except (Unauthorised, Locked) as exc:
         return _login_page(request, db, error=exc.detail, username=username, next_=next, status=exc.status)
     pending = signin.needs_totp or signin.must_enrol_totp
-    token, _ = service.start_session(db, signin.user, second_factor_pending=pending,
-                                     source=request.client.host if request.client else None,
-                                     agent=request.headers.get("user-agent"))
-    db.commit()
     target = f"/login/code?next={quote(_safe_next(next), safe='/')}" if pending else _safe_next(next)
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request),
-                        max_age=get_settings().session_hours * 3600)
+    response = _start_session(request, db, signin.user, target, second_factor_pending=pending)
     response.delete_cookie(ANON_CSRF_COOKIE)
     return response
 
@@ -192,14 +197,7 @@ def account_password(request: Request, me: Requires("self.update"), db: DB,
     except BadRequest as exc:
         return page(request, "account.html", {"errors": {exc.field: exc.detail}}, status_code=400)
     # The password change ended every session, this one too: start a fresh one.
-    token, ws = service.start_session(db, me.user, second_factor_pending=False,
-                                      source=request.client.host if request.client else None,
-                                      agent=request.headers.get("user-agent"))
-    db.commit()
-    response = RedirectResponse("/account?changed=1", status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request),
-                        max_age=get_settings().session_hours * 3600)
-    return response
+    return _start_session(request, db, me.user, "/account?changed=1", second_factor_pending=False)
 
 
 @router.get("/account/totp")
@@ -225,16 +223,8 @@ def users_page(request: Request, me: Requires("users.read"), db: DB, page_no: Pa
                purpose: str | None = None) -> Response:
     users = info = None
     if purpose and len(purpose.strip()) >= 3:
-        stmt = select(User).order_by(User.family_name, User.given_name)
-        if q:
-            like = f"%{q[:80]}%"
-            stmt = stmt.where(or_(User.username.ilike(like), User.given_name.ilike(like), User.family_name.ilike(like)))
-        users, info = paginate(db, stmt, page_no, 25)
-        audit.record(db, me.actor, "consult", "user.list", "user", None, purpose=purpose.strip()[:500],
-                     detail={"q": q, "page": page_no, "ids": [str(u.id) for u in users]})
+        users, info = service.search_users(db, me.actor, purpose.strip()[:500], (q or "")[:80] or None, page_no, 25)
         db.commit()
-    from urllib.parse import urlencode
-
     base = "/admin/users?" + urlencode({"q": q or "", "purpose": purpose or ""}) + "&"
     return page(request, "users.html", {"users": users, "pg": info, "q": q, "purpose": purpose, "base": base,
                                         "now": utcnow()})

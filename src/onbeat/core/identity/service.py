@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from onbeat.config import get_settings
@@ -19,6 +19,7 @@ from onbeat.core.audit.service import Actor
 from onbeat.core.errors import BadRequest, Conflict, Locked, NotFound, Unauthorised
 from onbeat.core.events import service as events
 from onbeat.core.identity.models import ApiToken, User, UserRole, WebSession
+from onbeat.core.pagination import paginate
 from onbeat.core.identity.passwords import hash_password, needs_rehash, password_problem, verify_password
 from onbeat.core.permissions import ROLES
 from onbeat.core.time import format_uk, utcnow
@@ -278,6 +279,18 @@ def token_for(db: Session, token: str) -> tuple[ApiToken, User] | None:
 def revoke_token(db: Session, api_token: ApiToken, user: User) -> None:
     api_token.revoked_at = utcnow()
     audit.record(db, actor_of(user), "alter", "auth.token_revoked", "api_token", api_token.id)
+
+
+def search_users(db: Session, actor: Actor, purpose: str, q: str | None, page: int, size: int):
+    """A page of staff accounts matching `q`; the read is audited with its purpose and the ids shown."""
+    stmt = select(User).order_by(User.family_name, User.given_name)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(or_(User.username.ilike(like), User.given_name.ilike(like), User.family_name.ilike(like)))
+    users, info = paginate(db, stmt, page, size)
+    audit.record(db, actor, "consult", "user.list", "user", None, purpose=purpose,
+                 detail={"q": q, "page": page, "ids": [str(u.id) for u in users]})
+    return users, info
 
 
 def station_names(db: Session) -> dict:
