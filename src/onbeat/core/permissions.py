@@ -32,23 +32,53 @@ PERMISSIONS: dict[str, str] = {
     "audit.verify": "Verify the audit log's hash chain",
     "platform.probe": "Make an audited test write (service health)",
     "units.read": "See units and their crews",
+    # records: the POLE store and the officer's forms
+    "records.read": "See records (statements, stop-searches, interviews, crimes, collisions)",
+    "records.write": "Create and edit your own records and submit them for approval",
+    "records.approve": "Approve records or return them with comments (supervisor)",
+    "records.witness_private": "See a witness's contact details, dates to avoid, special measures and consents",
+    "persons.read": "See people, objects, locations and their links (personal data: a purpose is required)",
+    "persons.write": "Add and change people, objects and locations",
+    "markers.manage": "Add, review and expire warning markers on a person",
+    "notebook.write": "Write your own pocket notebook",
+    "notebook.read": "Read and export any officer's pocket notebook",
+    "evidence.read": "View evidence files (each view is recorded in the chain of custody)",
+    "evidence.write": "Upload evidence files and attach them to records",
+    "evidence.export": "Export evidence files for disclosure",
+    "victims.update": "Record updates given to victims",
+    "victims.oversee": "See victim updates that are due or overdue across the force",
+    "collisions.export": "Export collision reports in the STATS19 layout",
+    # command and control
+    "contacts.create": "Take a contact (999, 101, online, walk-in, radio) and grade it",
+    "incidents.read": "See incidents, their logs and the control-room board",
+    "incidents.write": "Update, re-grade, log against and close incidents",
+    "dispatch.assign": "Recommend and assign units to incidents",
+    "units.manage": "Change any unit's status, crew and equipment",
+    "device.status": "Report your own unit's status and location from a device",
 }
 
 _EVERYONE = {"self.read", "self.update", "events.stream"}
+# What every warranted officer, PCSO and detective does on the street.
+_FRONTLINE = {"records.read", "records.write", "persons.read", "persons.write", "notebook.write",
+              "evidence.read", "evidence.write", "victims.update", "incidents.read", "device.status"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     role: frozenset(_EVERYONE | extra)
     for role, extra in {
-        "officer": {"units.read"},
-        "pcso": {"units.read"},
-        "detective": {"units.read"},
-        "supervisor": {"units.read"},
-        "call_handler": {"units.read"},
-        "dispatcher": {"units.read"},
+        "officer": {"units.read"} | _FRONTLINE,
+        "pcso": {"units.read"} | _FRONTLINE,
+        "detective": {"units.read", "records.witness_private", "markers.manage", "notebook.read",
+                      "evidence.export"} | _FRONTLINE,
+        "supervisor": {"units.read", "records.approve", "records.witness_private", "markers.manage",
+                       "notebook.read", "evidence.export", "victims.oversee", "collisions.export",
+                       "incidents.read", "dispatch.assign", "units.manage"} | _FRONTLINE,
+        "call_handler": {"units.read", "contacts.create", "incidents.read", "incidents.write", "persons.read"},
+        "dispatcher": {"units.read", "contacts.create", "incidents.read", "incidents.write", "dispatch.assign",
+                       "units.manage", "persons.read"},
         "servicedesk_agent": {"users.read"},
         "fleet_engineer": set(),
         "change_manager": set(),
-        "analyst": {"units.read"},
+        "analyst": {"units.read", "records.read", "collisions.export", "incidents.read"},
         "admin": {"users.read", "users.manage", "audit.read", "audit.verify", "platform.probe", "units.read"},
     }.items()
 }

@@ -18,6 +18,8 @@ templates.env.filters["uk_seconds"] = lambda m: format_uk(m, with_seconds=True)
 # The navigation: (label, path, permission). A link shows only to those who may follow it.
 NAV: list[tuple[str, str, str]] = [
     ("Home", "/", "self.read"),
+    ("Records", "/records", "records.read"),
+    ("To review", "/records/review", "records.approve"),
     ("Units", "/units", "units.read"),
     ("Staff", "/admin/users", "users.read"),
     ("Audit log", "/admin/audit", "audit.read"),
