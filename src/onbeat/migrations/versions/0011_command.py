@@ -1,4 +1,4 @@
-"""command
+"""command: contacts, THRIVE, incidents and their log
 
 Revision ID: 0011
 Revises: 0010

@@ -1,0 +1,22 @@
+"""command: resources, live locations, assignments and dispatch
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-11-21
+"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+revision = '0012'
+down_revision = '0011'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
