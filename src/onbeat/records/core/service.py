@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -64,6 +64,8 @@ def create(db: Session, me: Principal, kind: str, client_uuid: uuid.UUID, *, occ
         return existing, False
     spec = KINDS[kind]
     now = utcnow()
+    # A savepoint, so a request that loses the race for this UUID gives its reference number back.
+    attempt = db.begin_nested()
     values = dict(id=uuid.uuid4(), client_uuid=client_uuid, kind=kind, reference=next_reference(db, spec.prefix),
                   state="draft", version=(supersedes.version + 1) if supersedes else 1,
                   supersedes_id=supersedes.id if supersedes else None, author_id=me.id, created_at=now,
@@ -71,7 +73,9 @@ def create(db: Session, me: Principal, kind: str, client_uuid: uuid.UUID, *, occ
                   incident_number=incident_number, summary=summary[:300])
     stmt = insert(Record).values(**values).on_conflict_do_nothing(index_elements=["client_uuid"]).returning(Record.id)
     if db.execute(stmt).scalar_one_or_none() is None:  # another request with this UUID committed first
+        attempt.rollback()
         return _same_submission(db, me, kind, client_uuid), False
+    attempt.commit()
     record = get(db, values["id"])
     audit(db, me.actor, "collect", f"records.{kind}.created", spec.subject_type, record.id,
           detail={"reference": record.reference, "client_uuid": str(client_uuid),
@@ -170,6 +174,17 @@ def link(db: Session, record: Record, entity_type: str, entity_id: uuid.UUID, ro
                          hint="Use one of: " + ", ".join(LINK_ROLES))
     db.execute(insert(RecordLink).values(id=uuid.uuid4(), record_id=record.id, entity_type=entity_type,
                                          entity_id=entity_id, role=role).on_conflict_do_nothing())
+
+
+def relink(db: Session, record: Record, entity_type: str, role: str, entity_id: uuid.UUID | None) -> None:
+    """Make `entity_id` (or nothing) the one entity in `role`: for drafts whose person changed."""
+    stale = delete(RecordLink).where(RecordLink.record_id == record.id, RecordLink.entity_type == entity_type,
+                                     RecordLink.role == role)
+    if entity_id is not None:
+        stale = stale.where(RecordLink.entity_id != entity_id)
+    db.execute(stale)
+    if entity_id is not None:
+        link(db, record, entity_type, entity_id, role)
 
 
 def links(db: Session, record_id: uuid.UUID, entity_type: str | None = None) -> list[RecordLink]:
