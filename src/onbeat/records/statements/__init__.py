@@ -1,1 +1,1 @@
-"""records.statements"""
+"""Witness statements and officer statements (MG11): pages, signatures, the seal, the court PDF."""
