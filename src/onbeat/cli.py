@@ -10,12 +10,15 @@ import sys
 
 import typer
 
+from onbeat.records.notebook.cli import notebook_app
+
 app = typer.Typer(help="OnBeat: a police force's mobile working platform.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 audit_app = typer.Typer(help="The audit log (DPA 2018 s62).", no_args_is_help=True)
 events_app = typer.Typer(help="Domain events.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(events_app, name="events")
+app.add_typer(notebook_app, name="notebook")
 
 
 def _describe_db() -> str:
