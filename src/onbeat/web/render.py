@@ -24,6 +24,8 @@ NAV: list[tuple[str, str, str]] = [
     ("My notebook", "/notebook", "notebook.write"),
     ("Notebooks", "/notebooks", "notebook.read"),
     ("Victims due", "/victims/overdue", "victims.oversee"),
+    ("Take a call", "/contacts/new", "contacts.create"),
+    ("Incidents", "/incidents", "incidents.read"),
     ("Units", "/units", "units.read"),
     ("Staff", "/admin/users", "users.read"),
     ("Audit log", "/admin/audit", "audit.read"),
