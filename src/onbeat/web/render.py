@@ -21,6 +21,7 @@ NAV: list[tuple[str, str, str]] = [
     ("Records", "/records", "records.read"),
     ("To review", "/records/review", "records.approve"),
     ("People", "/persons", "persons.read"),
+    ("Evidence", "/evidence", "evidence.read"),
     ("My notebook", "/notebook", "notebook.write"),
     ("Notebooks", "/notebooks", "notebook.read"),
     ("Victims due", "/victims/overdue", "victims.oversee"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timezone
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from onbeat.core import context
@@ -127,6 +127,12 @@ def record(
     db.add(entry)
     db.flush()
     return entry
+
+
+def for_subject(subject_type: str, subject_id: Any) -> Select:
+    """Every entry about one subject, oldest first (e.g. an evidence item's chain of custody)."""
+    return (select(AuditEntry).where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == str(subject_id))
+            .order_by(AuditEntry.seq))
 
 
 @dataclass
