@@ -68,3 +68,20 @@ def units_page(request: Request, me: Requires("units.read"), db: DB, page_no: Pa
     rows = [{"call_sign": u.call_sign, "type_label": UNIT_TYPES[u.unit_type], "station": names.get(u.station_id, ""),
              "skills": u.skills, "status": u.status, "crew_size": len(u.crew)} for u in units]
     return page(request, "units.html", {"units": rows, "pg": info, "base": "/units?"})
+
+
+# Contacts and incidents: their JSON APIs and staff pages.
+from onbeat.command.contacts.api import router as _contacts_api  # noqa: E402
+from onbeat.command.contacts.pages import router as _contacts_pages  # noqa: E402
+from onbeat.command.incidents.api import router as _incidents_api  # noqa: E402
+from onbeat.command.incidents.pages import router as _incidents_pages  # noqa: E402
+
+for _included in (_contacts_api, _incidents_api, _contacts_pages, _incidents_pages):
+    router.include_router(_included)
+
+# Dispatch (recommendation, assignment, unit status), the device API, the board and dispatch pages.
+from onbeat.command.dispatch.api import router as _dispatch_api  # noqa: E402
+from onbeat.command.dispatch.pages import router as _dispatch_pages  # noqa: E402
+
+router.include_router(_dispatch_api)
+router.include_router(_dispatch_pages)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, String
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,6 +28,10 @@ class Unit(Base):
     __table_args__ = (
         CheckConstraint("unit_type in (" + ", ".join(f"'{t}'" for t in UNIT_TYPES) + ")", name="unit_type"),
         CheckConstraint("status in (" + ", ".join(f"'{s}'" for s in STATUSES) + ")", name="status"),
+        CheckConstraint("latitude between -90 and 90 and longitude between -180 and 180", name="unit_coordinates"),
+        Index("ix_units_status", "status"),
+        Index("ix_units_skills", "skills", postgresql_using="gin"),
+        Index("ix_units_lat_lon", "latitude", "longitude"),
     )
     id: Mapped[uuid.UUID] = uuid_pk()
     call_sign: Mapped[str] = mapped_column(String(20), unique=True)
@@ -39,6 +43,11 @@ class Unit(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     location_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The latest fix from the crew's device: accuracy (m), heading (degrees from north), speed (m/s).
+    location_accuracy: Mapped[float | None] = mapped_column(Float)
+    heading: Mapped[float | None] = mapped_column(Float)
+    speed: Mapped[float | None] = mapped_column(Float)
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     crew: Mapped[list[UnitCrew]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
@@ -47,3 +56,9 @@ class UnitCrew(Base):
     __tablename__ = "unit_crew"
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+# The command package's other tables, so Alembic and the tests see them.
+from onbeat.command.incidents import models as _incidents  # noqa: E402,F401
+from onbeat.command.contacts import models as _contacts  # noqa: E402,F401
+from onbeat.command.dispatch import models as _dispatch  # noqa: E402,F401

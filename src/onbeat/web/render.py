@@ -27,6 +27,7 @@ NAV: list[tuple[str, str, str]] = [
     ("Victims due", "/victims/overdue", "victims.oversee"),
     ("Take a call", "/contacts/new", "contacts.create"),
     ("Incidents", "/incidents", "incidents.read"),
+    ("Board", "/board", "incidents.read"),
     ("Units", "/units", "units.read"),
     ("Staff", "/admin/users", "users.read"),
     ("Audit log", "/admin/audit", "audit.read"),

@@ -1,0 +1,1 @@
+"""Resources: unit status, crews and live locations from devices."""

@@ -1,0 +1,172 @@
+"""Units: the status machine, the crew's own unit, and live locations from devices.
+
+Statuses: available, assigned, en_route, at_scene, busy, refreshment, off_duty. `assigned`,
+`en_route` and `at_scene` belong to an assignment (see `onbeat.command.dispatch.service`): a unit
+gets there only through `assign` and its device's or a dispatcher's status updates, and leaves by
+being booked clear. The others are set by hand from the device or by a dispatcher.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from onbeat.command.models import STATUSES, UNIT_TYPES, Unit, UnitCrew
+from onbeat.core.errors import BadRequest, Conflict, NotFound
+from onbeat.core.events.service import emit
+
+STATUS_LABELS = {"available": "Available", "assigned": "Assigned", "en_route": "En route", "at_scene": "At scene",
+                 "busy": "Busy", "refreshment": "Refreshment", "off_duty": "Off duty"}
+# Where each status may go next. The assignment statuses are reached only through dispatch.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "available": frozenset({"assigned", "busy", "refreshment", "off_duty"}),
+    "assigned": frozenset({"en_route", "at_scene", "available"}),
+    "en_route": frozenset({"at_scene", "available"}),
+    "at_scene": frozenset({"available"}),
+    "busy": frozenset({"available", "refreshment", "off_duty"}),
+    "refreshment": frozenset({"available", "busy", "off_duty"}),
+    "off_duty": frozenset({"available"}),
+}
+ASSIGNMENT_STATUSES = frozenset({"assigned", "en_route", "at_scene"})
+EVENT_PERMISSION = "incidents.read"
+assert set(TRANSITIONS) == set(STATUSES)
+
+
+def check_transition(unit: Unit, new: str) -> None:
+    if new not in STATUSES:
+        raise BadRequest(f"{new!r} is not a unit status.", field="status", hint="Use one of: " + ", ".join(STATUSES) + ".")
+    if new == unit.status:
+        raise Conflict(f"{unit.call_sign} is already {STATUS_LABELS[new].lower()}.", field="status")
+    if new not in TRANSITIONS[unit.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[unit.status]))
+        raise Conflict(f"{unit.call_sign} cannot go from {STATUS_LABELS[unit.status].lower()} to "
+                       f"{STATUS_LABELS[new].lower()}.", field="status", hint=f"From {unit.status} it may go to: {allowed}.")
+
+
+def get(db: Session, unit_id: uuid.UUID, lock: bool = False) -> Unit:
+    stmt = select(Unit).where(Unit.id == unit_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    unit = db.execute(stmt).scalar_one_or_none()
+    if unit is None:
+        raise NotFound(f"There is no unit with id {unit_id}.", field="unit_id", hint="Pick a unit from GET /api/units.")
+    return unit
+
+
+def units_of(db: Session, user_id: uuid.UUID) -> list[Unit]:
+    return list(db.execute(select(Unit).join(UnitCrew).where(UnitCrew.user_id == user_id)
+                           .order_by(Unit.call_sign)).scalars())
+
+
+def my_unit(db: Session, user_id: uuid.UUID, unit_id: uuid.UUID | None = None, lock: bool = False) -> Unit:
+    """The unit the user crews (the one named, which must be theirs, if they crew several)."""
+    from onbeat.core.errors import Forbidden
+
+    mine = units_of(db, user_id)
+    if unit_id is not None:
+        if unit_id not in {u.id for u in mine}:
+            raise Forbidden("You are not in this unit's crew.", field="unit_id",
+                            hint="A device reports only for the unit its officer crews; ask the dispatcher to add you.")
+        chosen = unit_id
+    elif len(mine) == 1:
+        chosen = mine[0].id
+    elif not mine:
+        raise Conflict("You are not in any unit's crew.",
+                        hint="Ask the dispatcher or your supervisor to book you on to a unit.")
+    else:
+        raise BadRequest("You crew more than one unit: say which.", field="unit_id",
+                         hint="Send unit_id, one of: " + ", ".join(f"{u.call_sign} {u.id}" for u in mine) + ".")
+    return get(db, chosen, lock=lock)
+
+
+def board_view(unit: Unit) -> dict:
+    """What the board shows of a unit (the `command.unit_updated` payload)."""
+    return {"id": str(unit.id), "call_sign": unit.call_sign, "type": unit.unit_type,
+            "type_label": UNIT_TYPES[unit.unit_type], "status": unit.status,
+            "status_label": STATUS_LABELS[unit.status], "skills": list(unit.skills or []),
+            "station_id": str(unit.station_id), "lat": unit.latitude, "lon": unit.longitude,
+            "location_at": unit.location_at.isoformat() if unit.location_at else None,
+            "heading": unit.heading, "speed": unit.speed}
+
+
+def unit_updated(db: Session, unit: Unit, change: str, **extra) -> None:
+    emit(db, "command", "unit_updated", {**board_view(unit), "change": change, **extra}, permission=EVENT_PERMISSION)
+
+
+# --- live location ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Fix:
+    latitude: float
+    longitude: float
+    at: datetime
+    accuracy: float | None = None
+    heading: float | None = None
+    speed: float | None = None
+
+
+def check_fix(fix: Fix, index: int | None = None) -> None:
+    where = "" if index is None else f"fixes[{index}]."
+    if not -90 <= fix.latitude <= 90:
+        raise BadRequest(f"Latitude {fix.latitude} is out of range.", field=where + "latitude",
+                         hint="Latitude is between -90 and 90 (WGS84 decimal degrees).")
+    if not -180 <= fix.longitude <= 180:
+        raise BadRequest(f"Longitude {fix.longitude} is out of range.", field=where + "longitude",
+                         hint="Longitude is between -180 and 180 (WGS84 decimal degrees).")
+    if fix.at.tzinfo is None:
+        raise BadRequest("The fix's time has no time zone.", field=where + "at",
+                         hint="Send ISO 8601 with an offset, e.g. 2026-11-21T14:03:00Z.")
+
+
+_APPLY = text(
+    "update units set latitude = :lat, longitude = :lon, location_at = :at, location_accuracy = :acc, "
+    "heading = :heading, speed = :speed where id = :id and (location_at is null or location_at < :at)")
+
+
+def apply_fix(db: Session, unit_id: uuid.UUID, fix: Fix) -> bool:
+    """Store the fix unless the unit already has one as new or newer; True if it was applied.
+    One statement: two batches racing each other can never put an older fix over a newer one."""
+    result = db.execute(_APPLY, {"id": unit_id, "lat": fix.latitude, "lon": fix.longitude,
+                                 "at": fix.at.astimezone(timezone.utc), "acc": fix.accuracy,
+                                 "heading": fix.heading, "speed": fix.speed})
+    return result.rowcount == 1
+
+
+_APPLY_NEWEST = text(
+    "with prev as (select location_at from units where id = :id for update) "
+    "update units set latitude = :lat, longitude = :lon, location_at = :at, location_accuracy = :acc, "
+    "heading = :heading, speed = :speed from prev "
+    "where units.id = :id and (prev.location_at is null or prev.location_at < :at) returning prev.location_at")
+
+
+def apply_fixes(db: Session, unit: Unit, fixes: list[Fix]) -> tuple[int, list[int]]:
+    """Apply a device's batch in order (validated first: nothing is stored if one is bad).
+    Returns how many were applied and the indexes of those ignored as stale.
+
+    Applying fixes one after another, each only if newer than the unit's latest, ends with the
+    batch's newest fix stored, and applies exactly those newer than everything before them. So
+    one statement stores the newest (if it is newer than the unit's latest, read under the row
+    lock it takes) and the rest is worked out from the time it replaced."""
+    for i, fix in enumerate(fixes):
+        check_fix(fix, i)
+    times = [f.at.astimezone(timezone.utc) for f in fixes]
+    newest = max(range(len(fixes)), key=lambda i: (times[i], -i))
+    fix = fixes[newest]
+    row = db.execute(_APPLY_NEWEST, {"id": unit.id, "lat": fix.latitude, "lon": fix.longitude, "at": times[newest],
+                                     "acc": fix.accuracy, "heading": fix.heading, "speed": fix.speed}).first()
+    if row is None:
+        return 0, list(range(len(fixes)))
+    latest, applied, ignored = row[0], 0, []
+    for i, at in enumerate(times):
+        if latest is None or at > latest:
+            latest, applied = at, applied + 1
+        else:
+            ignored.append(i)
+    emit(db, "command", "unit_moved", {"id": str(unit.id), "call_sign": unit.call_sign, "status": unit.status,
+                                      "lat": fix.latitude, "lon": fix.longitude, "location_at": times[newest].isoformat(),
+                                      "heading": fix.heading, "speed": fix.speed}, permission=EVENT_PERMISSION)
+    return applied, ignored
