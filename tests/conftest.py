@@ -4,6 +4,7 @@ server in a subprocess and Debian's Chromium through Playwright."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import re
@@ -190,6 +191,17 @@ def browser_login(client, username: str, password: str = PASSWORD) -> str:
 
 
 # --- live server and browser ----------------------------------------------------------------
+
+def run_async(coro, timeout: float = 30):
+    """Run a coroutine to completion from a plain test, never for longer than `timeout`.
+
+    In a thread of its own: Playwright's sync API (the session's browser) keeps an event loop
+    running in the main thread, where `asyncio.run` would refuse to start."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(coro, timeout)).result()
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -10,7 +10,6 @@ Import the fixtures explicitly: `from tests.core.nats_fixtures import nats_url, 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import socket
@@ -21,6 +20,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_async
 
 
 def nats_server_binary() -> str | None:
@@ -150,6 +151,4 @@ async def stream_messages(url: str, after_seq: int = 0, stream: str = "ONBEAT") 
         await nc.close()
 
 
-def run(coro, timeout: float = 30):
-    """Run a coroutine to completion from a plain test, never for longer than `timeout`."""
-    return asyncio.run(asyncio.wait_for(coro, timeout))
+run = run_async

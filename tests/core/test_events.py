@@ -21,7 +21,7 @@ from onbeat import db as onbeat_db
 from onbeat.core.events import service as events
 from onbeat.core.events.models import OutboxEvent
 from onbeat.core.events.stream import LISTENER_NAME
-from tests.conftest import PASSWORD, bearer
+from tests.conftest import PASSWORD, bearer, run_async
 
 pytestmark = [pytest.mark.db, pytest.mark.timeout(60)]
 
@@ -37,7 +37,7 @@ def _emit(db, name: str = "probe_recorded", permission: str = "platform.probe", 
 
 
 def _run(coro, timeout: float = 40):
-    return asyncio.run(asyncio.wait_for(coro, timeout))
+    return run_async(coro, timeout)
 
 
 @pytest.fixture

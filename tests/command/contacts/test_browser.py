@@ -62,8 +62,10 @@ def test_take_a_call_see_the_suggestion_and_save(live_server, page, db, make_use
     page.get_by_role("button", name="Check for duplicates").click()
     choice = page.get_by_label(re.compile("Link to " + first.log_number))
     expect(choice).to_be_visible()
+    page.wait_for_load_state("networkidle")  # no partial still on its way to replace the choice
     choice.focus()
     page.keyboard.press("Space")
+    expect(choice).to_be_checked()
     page.get_by_role("button", name="Save contact").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(first.log_number)
     expect(page.locator("tr[data-kind=contact_linked]").first).to_contain_text("linked as a duplicate")
