@@ -219,18 +219,10 @@ def search(*, power: str | None = None, outcome: str | None = None, date_from: d
            date_to: datetime | None = None, author_id: uuid.UUID | None = None,
            state: str | None = None) -> Select:
     """(Record, StopSearch) rows matching every filter given, newest first."""
-    stmt = (select(Record, StopSearch).join(StopSearch, StopSearch.record_id == Record.id)
-            .order_by(Record.occurred_at.desc(), Record.reference.desc()))
+    stmt = (core.search(kind=KIND, date_from=date_from, date_to=date_to, author_id=author_id, state=state)
+            .add_columns(StopSearch).join(StopSearch, StopSearch.record_id == Record.id))
     if power:
         stmt = stmt.where(StopSearch.power == power)
     if outcome:
         stmt = stmt.where(StopSearch.outcome == outcome)
-    if date_from:
-        stmt = stmt.where(Record.occurred_at >= date_from)
-    if date_to:
-        stmt = stmt.where(Record.occurred_at < date_to)
-    if author_id:
-        stmt = stmt.where(Record.author_id == author_id)
-    if state:
-        stmt = stmt.where(Record.state == state)
     return stmt
