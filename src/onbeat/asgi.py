@@ -30,9 +30,10 @@ def _routers():
     from onbeat.core.health import router as health
     from onbeat.core.identity.api import router as identity_api
     from onbeat.core.identity.pages import router as identity_pages
+    from onbeat.fleet.routes import ROUTERS as fleet
     from onbeat.records.routes import ROUTERS as records
 
-    return [health, identity_api, identity_pages, audit, events, command, *records]
+    return [health, identity_api, identity_pages, audit, events, command, *records, *fleet]
 
 
 SECURITY_HEADERS = [

@@ -10,6 +10,7 @@ import sys
 
 import typer
 
+from onbeat.records.merges.cli import persons_app
 from onbeat.records.notebook.cli import notebook_app
 
 app = typer.Typer(help="OnBeat: a police force's mobile working platform.", no_args_is_help=True,
@@ -19,6 +20,7 @@ events_app = typer.Typer(help="Domain events.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(events_app, name="events")
 app.add_typer(notebook_app, name="notebook")
+app.add_typer(persons_app, name="persons")
 
 
 def _describe_db() -> str:

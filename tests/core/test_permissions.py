@@ -129,7 +129,7 @@ def test_the_walker_finds_routes_without_a_guard_nested_prefixes_and_include_dep
 def test_role_map_is_complete():
     assert set(ROLE_PERMISSIONS) == set(ROLES) == {
         "officer", "pcso", "detective", "supervisor", "call_handler", "dispatcher", "servicedesk_agent",
-        "fleet_engineer", "change_manager", "analyst", "admin"}
+        "fleet_engineer", "fleet_driver", "change_manager", "analyst", "admin"}
     for role, perms in ROLE_PERMISSIONS.items():
         assert perms <= PERMISSIONS.keys(), role
         assert {"self.read", "self.update"} <= perms, role

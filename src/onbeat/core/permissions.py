@@ -15,6 +15,7 @@ ROLES: dict[str, str] = {
     "dispatcher": "Control room dispatcher",
     "servicedesk_agent": "IT service desk agent",
     "fleet_engineer": "Device fleet engineer",
+    "fleet_driver": "Device delivery driver",
     "change_manager": "IT change manager",
     "analyst": "Analyst",
     "admin": "System administrator",
@@ -55,9 +56,18 @@ PERMISSIONS: dict[str, str] = {
     "dispatch.assign": "Recommend and assign units to incidents",
     "units.manage": "Change any unit's status, crew and equipment",
     "device.status": "Report your own unit's status and location from a device",
+    # enter once: recognising people already known, and merging duplicates
+    "persons.merge": "Review proposed merges of person records; merge and undo merges",
+    # device fleet
+    "fleet.read": "See devices, device requests, the build queue and deliveries",
+    "fleet.request": "Request a device for a member of staff",
+    "fleet.manage": "Manage device models, role profiles, the build queue and delivery runs",
+    "fleet.deliver": "Deliver devices on your own delivery runs",
+    "fleet.command": "Send devices commands (lock, wipe, restart, diagnostics, configuration, software, messages)",
+    "fleet.report_lost": "Report a device lost or stolen",
 }
 
-_EVERYONE = {"self.read", "self.update", "events.stream"}
+_EVERYONE = {"self.read", "self.update", "events.stream", "fleet.report_lost"}
 # What every warranted officer, PCSO and detective does on the street.
 _FRONTLINE = {"records.read", "records.write", "persons.read", "persons.write", "notebook.write",
               "evidence.read", "evidence.write", "victims.update", "incidents.read", "device.status"}
@@ -68,15 +78,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "officer": {"units.read"} | _FRONTLINE,
         "pcso": {"units.read"} | _FRONTLINE,
         "detective": {"units.read", "records.witness_private", "markers.manage", "notebook.read",
-                      "evidence.export"} | _FRONTLINE,
+                      "evidence.export", "persons.merge"} | _FRONTLINE,
         "supervisor": {"units.read", "records.approve", "records.witness_private", "markers.manage",
                        "notebook.read", "evidence.export", "victims.oversee", "collisions.export",
-                       "incidents.read", "dispatch.assign", "units.manage"} | _FRONTLINE,
+                       "incidents.read", "dispatch.assign", "units.manage", "persons.merge",
+                       "fleet.request"} | _FRONTLINE,
         "call_handler": {"units.read", "contacts.create", "incidents.read", "incidents.write", "persons.read"},
         "dispatcher": {"units.read", "contacts.create", "incidents.read", "incidents.write", "dispatch.assign",
                        "units.manage", "persons.read"},
-        "servicedesk_agent": {"users.read"},
-        "fleet_engineer": set(),
+        "servicedesk_agent": {"users.read", "fleet.read", "fleet.request"},
+        "fleet_engineer": {"fleet.read", "fleet.request", "fleet.manage", "fleet.deliver", "fleet.command"},
+        "fleet_driver": {"fleet.deliver"},
         "change_manager": set(),
         "analyst": {"units.read", "records.read", "collisions.export", "incidents.read"},
         "admin": {"users.read", "users.manage", "audit.read", "audit.verify", "platform.probe", "units.read"},

@@ -22,6 +22,8 @@ from onbeat.core.identity import service as identity
 from onbeat.core.identity.models import Station, Team, User
 from onbeat.core.identity.passwords import hash_password
 from onbeat.core.permissions import ROLES
+from onbeat.fleet.supply import demo as devices
+from onbeat.records.pole import demo as people
 
 DEMO_PASSWORD = "onbeat-demo-2026"
 SEED = 20261121
@@ -63,6 +65,7 @@ DEMO_ACCOUNTS = [
     ("S7002", "Dispatcher", ["dispatcher"], "Contact Management", False),
     ("S8001", "Service Desk Analyst", ["servicedesk_agent"], "Digital Services", False),
     ("S8002", "Fleet Engineer", ["fleet_engineer"], "Digital Services", False),
+    ("S8004", "Delivery Driver", ["fleet_driver"], "Digital Services", False),
     ("S8003", "Change Manager", ["change_manager"], "Digital Services", False),
     ("S9001", "Analyst", ["analyst"], "Performance and Analysis", False),
     ("S9900", "Systems Administrator", ["admin"], "Digital Services", False),
@@ -187,6 +190,8 @@ def seed(db: Session) -> dict[str, int]:
         db.add(unit)
         created["units"] += 1
     db.flush()
+    created.update(people.seed(db))
+    created.update(devices.seed(db))
     return created
 
 

@@ -1,0 +1,1 @@
+"""`onbeat-agent`: a reference device agent that enrols, checks in, runs commands and reports results."""

@@ -1,0 +1,5 @@
+"""Device API."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["fleet"])

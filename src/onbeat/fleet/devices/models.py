@@ -1,0 +1,3 @@
+"""Tables."""
+
+from __future__ import annotations

@@ -1,0 +1,5 @@
+"""Device pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["fleet"])

@@ -1,0 +1,5 @@
+"""Supply API."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["fleet"])

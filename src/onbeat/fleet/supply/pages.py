@@ -1,0 +1,5 @@
+"""Supply pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["fleet"])

@@ -1,0 +1,21 @@
+"""command: location history and what the benchmark asked of incidents
+
+Revision ID: 0018
+Revises: 0017
+Create Date: 2026-11-21
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0018'
+down_revision = '0017'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

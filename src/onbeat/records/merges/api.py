@@ -1,0 +1,5 @@
+"""Merge API."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["records"])

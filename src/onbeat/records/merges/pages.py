@@ -1,0 +1,5 @@
+"""Merge review pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["records"])

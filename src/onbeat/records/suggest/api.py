@@ -1,0 +1,5 @@
+"""Suggestion API."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["records"])
