@@ -85,3 +85,9 @@ from onbeat.command.dispatch.pages import router as _dispatch_pages  # noqa: E40
 
 router.include_router(_dispatch_api)
 router.include_router(_dispatch_pages)
+
+# A unit's track (location history): its API and the unit's page.
+from onbeat.command.resources.track import pages as _unit_pages, router as _track_api  # noqa: E402
+
+router.include_router(_track_api)
+router.include_router(_unit_pages)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, String, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -50,6 +50,27 @@ class Unit(Base):
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     crew: Mapped[list[UnitCrew]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class UnitLocation(Base):
+    """Every fix a unit's device sent, kept as sent (a trigger refuses UPDATE, DELETE and TRUNCATE).
+
+    The unit's own row holds only the newest position; this is its track: "where was unit X
+    between t1 and t2" reads the primary key's range (unit, time). A fix sent twice (a device
+    re-sending a batch whose answer it did not get) is kept once."""
+
+    __tablename__ = "unit_locations"
+    __table_args__ = (
+        CheckConstraint("latitude between -90 and 90 and longitude between -180 and 180", name="coordinates"),
+    )
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    accuracy: Mapped[float | None] = mapped_column(Float)
+    heading: Mapped[float | None] = mapped_column(Float)
+    speed: Mapped[float | None] = mapped_column(Float)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class UnitCrew(Base):

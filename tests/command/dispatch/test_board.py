@@ -27,7 +27,9 @@ def test_board_shows_incidents_by_grade_units_and_map(client, db, make_user):
     assert html.index(urgent.log_number) < html.index(later.log_number)
     assert closed_soon.log_number not in html
     assert "RD11 (assigned)" in html and "left: attend by" in html
-    assert re.search(r'<tr data-unit-id="[^"]+"><td>RD12</td><td>Response car</td><td class="unit-status">Busy', html)
+    assert re.search(r'<tr data-unit-id="[^"]+"><td><a href="/units/[^"]+">RD12</a></td><td>Response car</td>'
+                     r'<td class="unit-status">Busy', html)
+    assert 'class="map-outline" data-base-layer="generated"' in html and "<image" not in html
     assert "<svg" in html and 'class="map-unit"' in html and "Reading station" in html
     assert html.count('class="map-incident"') == 2
 

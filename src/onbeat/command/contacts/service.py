@@ -96,10 +96,18 @@ def _check(data: ContactIn, suggestion: dict) -> tuple[int, str | None]:
 
 def take(db: Session, me: Principal, data: ContactIn) -> tuple[Contact, Incident, list[dict]]:
     """Record a contact. With `link_to` it joins that open incident; otherwise it opens a new one,
-    unless possible duplicates exist and `open_new` was not said (409 naming them)."""
+    unless possible duplicates exist and `open_new` was not said (409 naming them). The duplicate
+    check runs under area locks held to the commit (`duplicates.lock_area`), so two calls about
+    one event taken at the same moment cannot both open an incident: the second is offered the
+    first's."""
     suggestion = suggest(data.incident_type, data.thrive)
     grade, reason = _check(data, suggestion)
     received = data.received_at or utcnow()
+    if not data.link_to and not data.open_new:
+        # Two handlers taking calls about one event at once: the second waits here until the first
+        # commits, and then its check below finds the first one's incident.
+        duplicates.lock_area(db, data.incident_type, latitude=data.latitude, longitude=data.longitude,
+                             postcode=data.postcode)
     found = duplicates.candidates(db, data.incident_type, latitude=data.latitude, longitude=data.longitude,
                                   postcode=data.postcode, at=received)
     target = None

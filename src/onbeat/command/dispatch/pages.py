@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from onbeat.command.dispatch import board_map, recommend as recommender, service
 from onbeat.command.dispatch.models import Assignment
-from onbeat.command.dispatch.recommend import dispatch_settings
 from onbeat.command.incidents import service as incidents
 from onbeat.command.incidents.catalogue import GRADES, TYPES
 from onbeat.command.incidents.pages import countdown
+from onbeat.command.incidents.settings import command_settings
 from onbeat.command.models import UNIT_TYPES, Unit
 from onbeat.command.resources import service as resources
 from onbeat.command.resources.service import STATUS_LABELS
@@ -62,6 +62,7 @@ def _context(db: Session, grade: str, incident_type: str, area: str, incidents_p
                               .where(incidents.Incident.id.in_(list(job_of.values()) or [None]))).all())
 
     proj = board_map.projection([(s.latitude, s.longitude) for s in station_rows])
+    settings = command_settings()
     now = utcnow()
     by_grade: dict[int, list] = {g: [] for g in GRADES}
     for i in open_items:
@@ -79,21 +80,36 @@ def _context(db: Session, grade: str, incident_type: str, area: str, incidents_p
             "map": {"outline": board_map.outline(proj, [(s.latitude, s.longitude) for s in station_rows]),
                     "stations": [{"name": s.name, "xy": proj.xy(s.latitude, s.longitude)} for s in station_rows],
                     "width": board_map.WIDTH, "height": board_map.HEIGHT, "proj": proj.attrs(),
-                    "tile_url": dispatch_settings().tile_url},
+                    "tile_url": settings.tile_url, "attribution": settings.tile_attribution,
+                    "tiles": board_map.tiles(proj, settings.tile_url) if settings.tile_url else []},
             "now": now}
+
+
+def _csp() -> dict | None:
+    """The page's Content-Security-Policy, letting images come from the tile server too (the
+    default policy allows only this server's own)."""
+    origin = board_map.tile_origin(command_settings().tile_url)
+    if origin is None:
+        return None
+    from onbeat.asgi import SECURITY_HEADERS
+
+    policy = dict(SECURITY_HEADERS)[b"content-security-policy"].decode()
+    return {"Content-Security-Policy": policy.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")}
 
 
 @router.get("/board")
 def board(request: Request, me: Requires("incidents.read"), db: DB, grade: str = "", incident_type: str = "",
           area: str = "", page: PageNo = 1, units_page: PageNo = 1) -> Response:
-    return _page(request, "command/board.html", _context(db, grade, incident_type, area, page, units_page))
+    return _page(request, "command/board.html", _context(db, grade, incident_type, area, page, units_page),
+                 headers=_csp())
 
 
 @router.get("/board/live")
 def board_live(request: Request, me: Requires("incidents.read"), db: DB, grade: str = "", incident_type: str = "",
                area: str = "", page: PageNo = 1, units_page: PageNo = 1) -> Response:
     """The board's changing part, fetched again by the page's script when an event arrives."""
-    return _page(request, "command/_board_live.html", _context(db, grade, incident_type, area, page, units_page))
+    return _page(request, "command/_board_live.html", _context(db, grade, incident_type, area, page, units_page),
+                 headers=_csp())
 
 
 _page = page

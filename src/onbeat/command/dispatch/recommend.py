@@ -8,6 +8,7 @@ around the incident). SQL also shortlists the nearest suitable units by a straig
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 
 from pydantic import Field
@@ -36,12 +37,21 @@ class DispatchSettings(BaseSettings):
     excluded_limit: int = Field(10, ge=0, le=100)
     # A location older than this is flagged in the reason.
     stale_location_minutes: int = Field(15, ge=1)
-    # Map tiles for the board: empty means the generated offline outline shipped with OnBeat.
-    tile_url: str = ""
+
+
+_cache: dict[tuple, DispatchSettings] = {}
 
 
 def dispatch_settings() -> DispatchSettings:
-    return DispatchSettings()
+    """Read again whenever an ONBEAT_DISPATCH_ variable changes, otherwise cached (reading them costs
+    about a millisecond, a tenth of a recommendation)."""
+    key = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("ONBEAT_DISPATCH_")))
+    found = _cache.get(key)
+    if found is None:
+        if len(_cache) > 32:
+            _cache.clear()
+        found = _cache[key] = DispatchSettings()
+    return found
 
 
 @dataclass
@@ -100,6 +110,27 @@ def _shortlist_sql(model: EtaModel, urban: bool):
     return _shortlists[key]
 
 
+def _combined_sql(model: EtaModel, urban: bool):
+    """The first square's shortlist, the nearest units left out in it, and every unit counted by
+    reason, in one statement (one round trip: under load each round trip waits for a core)."""
+    key = ("combined", urban, id(_shortlist_sql(model, urban)))
+    if key not in _shortlists:
+        shortlist = _shortlist_sql(model, urban).text.replace(":k", ":k_short")
+        left = _NEAREST_LEFT.text.replace(":k", ":k_left")
+        counts = _COUNTS.text.replace(":lat0", ":r_lat0").replace(":lat1", ":r_lat1").replace(
+            ":lon0", ":r_lon0").replace(":lon1", ":r_lon1")
+        _shortlists[key] = text(
+            f"with s as ({shortlist}), l as ({left}), c as ({counts}) "
+            "select 's' as part, id, call_sign, unit_type, status, skills, latitude, longitude, location_at, "
+            "cast(null as text) as log_number, cast(null as text) as stage, cast(null as text) as why, "
+            "cast(null as bigint) as n from s "
+            "union all select 'l', id, call_sign, null, status, skills, latitude, longitude, null, log_number, "
+            "stage, null, null from l "
+            "union all select 'c', null, null, null, null, null, null, null, null, null, null, why, count from c"
+        ).bindparams(bindparam("needed", type_=ARRAY(String)))
+    return _shortlists[key]
+
+
 _COUNTS = text(
     "select case when status <> 'available' then status "
     "when not (skills @> :needed) then 'missing_skill' "
@@ -137,30 +168,36 @@ def _steps(settings: DispatchSettings) -> list[float]:
     return [km for km in _STEPS_KM if km < settings.search_radius_km] + [settings.search_radius_km]
 
 
-def _nearest_suitable(db: Session, model: EtaModel, incident: Incident, params: dict, settings: DispatchSettings):
-    """The shortlist, searching a small square first and widening only when a unit outside it
-    could still beat the shortlist's slowest (nothing is missed: the bound uses the fastest type)."""
-    stmt = _shortlist_sql(model, incident.urban)
-    k = settings.recommend_limit * 3
+def _enough(model: EtaModel, incident: Incident, rows, km: float, params: dict, settings: DispatchSettings) -> bool:
+    """Whether a square of `km` settled the shortlist: no unit outside it could beat the shortlist's
+    slowest (nothing is missed: the bound uses the fastest unit type)."""
+    if len(rows) < settings.recommend_limit:
+        return False
     speeds = getattr(model, "speeds", SPEEDS_KMH)
     fastest = max(v[0 if incident.urban else 1] for v in speeds.values())
-    steps = _steps(settings)
+    etas = sorted(model.eta_seconds(r.unit_type, r.latitude, r.longitude, params["lat"], params["lon"],
+                                    incident.urban) for r in rows)
+    # Anyone outside the square is at least `km` away in a straight line.
+    return etas[settings.recommend_limit - 1] <= km * 1000 / (fastest / 3.6)
+
+
+def _nearest_suitable(db: Session, model: EtaModel, incident: Incident, params: dict, settings: DispatchSettings,
+                      steps: list[float] | None = None):
+    """The shortlist, searching a small square first and widening only when a unit outside it
+    could still beat the shortlist's slowest."""
+    stmt = _shortlist_sql(model, incident.urban)
+    k = settings.recommend_limit * 3
+    steps = steps or _steps(settings)
     for km in steps:
         rows = db.execute(stmt, {**params, **_box(params["lat"], params["lon"], km), "k": k}).all()
-        if km == steps[-1]:
+        if km == steps[-1] or _enough(model, incident, rows, km, params, settings):
             return rows
-        if len(rows) >= settings.recommend_limit:
-            etas = sorted(model.eta_seconds(r.unit_type, r.latitude, r.longitude, params["lat"], params["lon"],
-                                            incident.urban) for r in rows)
-            # Anyone outside the square is at least `km` away in a straight line.
-            outside_best = km * 1000 / (fastest / 3.6)
-            if etas[settings.recommend_limit - 1] <= outside_best:
-                return rows
     return rows
 
 
-def _nearest_left(db: Session, incident: Incident, params: dict, settings: DispatchSettings):
-    steps = _steps(settings)
+def _nearest_left(db: Session, incident: Incident, params: dict, settings: DispatchSettings,
+                  steps: list[float] | None = None):
+    steps = steps or _steps(settings)
     for km in steps:
         rows = db.execute(_NEAREST_LEFT, {**params, **_box(params["lat"], params["lon"], km),
                                           "k": settings.excluded_limit}).all()
@@ -182,7 +219,20 @@ def recommend(db: Session, incident: Incident, model: EtaModel | None = None) ->
               **_box(lat, lon, settings.search_radius_km)}
     rec = Recommendation(str(incident.id), incident.log_number, needed, incident.urban)
 
-    rows = _nearest_suitable(db, model, incident, params, settings)
+    # One round trip for the common case (the first square settles it), more only when it does not.
+    steps = _steps(settings)
+    whole = {"r_" + k: v for k, v in _box(lat, lon, settings.search_radius_km).items()}
+    first = {**params, **_box(lat, lon, steps[0]), **whole, "k_short": settings.recommend_limit * 3,
+             "k_left": settings.excluded_limit}
+    parts: dict[str, list] = {"s": [], "l": [], "c": []}
+    for r in db.execute(_combined_sql(model, incident.urban), first).all():
+        parts[r.part].append(r)
+    rows = parts["s"]
+    if len(steps) > 1 and not _enough(model, incident, rows, steps[0], params, settings):
+        rows = _nearest_suitable(db, model, incident, params, settings, steps[1:])
+    left_rows = parts["l"]
+    if settings.excluded_limit and len(left_rows) < settings.excluded_limit and len(steps) > 1:
+        left_rows = _nearest_left(db, incident, params, settings, steps[1:])
     now = utcnow()
     for r in rows:
         metres = great_circle_m(r.latitude, r.longitude, lat, lon)
@@ -200,10 +250,9 @@ def recommend(db: Session, incident: Incident, model: EtaModel | None = None) ->
     rec.units.sort(key=lambda c: (c.eta_s, c.call_sign))
     del rec.units[settings.recommend_limit:]
 
-    counts = db.execute(_COUNTS, params).all()
-    rec.excluded_counts = {why: n for why, n in counts if why != "suitable"}
+    rec.excluded_counts = {r.why: r.n for r in parts["c"] if r.why != "suitable"}
     if settings.excluded_limit:
-        for r in _nearest_left(db, incident, params, settings):
+        for r in left_rows:
             rec.excluded.append(Left(str(r.id), r.call_sign, r.status,
                                      _why_left(r.status, r.skills, set(needed), r.log_number, r.stage),
                                      great_circle_m(r.latitude, r.longitude, lat, lon)))

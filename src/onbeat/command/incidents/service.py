@@ -11,17 +11,17 @@ import json
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from onbeat.command.incidents.catalogue import CATEGORIES, CLOSING_CODES, GRADES, LOG_KINDS, TYPES, IncidentType
 from onbeat.command.incidents.models import Incident, IncidentLogEntry, IncidentRecord
+from onbeat.command.incidents import numbers
 from onbeat.command.incidents.settings import command_settings
 from onbeat.core.audit.service import Actor, record as audit
 from onbeat.core.errors import BadRequest, Conflict, NotFound
 from onbeat.core.events.service import emit
 from onbeat.core.identity.models import Station
-from onbeat.core.references import incident_log_number
 from onbeat.core.time import format_uk, utcnow
 
 EVENT_PERMISSION = "incidents.read"
@@ -158,11 +158,29 @@ def check_coordinates(latitude: float | None, longitude: float | None) -> None:
                          hint="Longitude is between -180 and 180 (WGS84 decimal degrees).")
 
 
+_NEAREST_STATION = text(
+    "select s.id, s.name, earth_distance(ll_to_earth(:lat, :lon), ll_to_earth(s.latitude, s.longitude)) as metres "
+    "from stations s order by 3 limit 1")
+
+
 def nearest_station(db: Session, latitude: float, longitude: float) -> tuple[Station, float] | None:
     distance = func.earth_distance(func.ll_to_earth(latitude, longitude),
                                    func.ll_to_earth(Station.latitude, Station.longitude))
     row = db.execute(select(Station, distance).order_by(distance).limit(1)).first()
     return (row[0], float(row[1])) if row else None
+
+
+def _area(station: tuple | None, urban: bool | None) -> tuple[uuid.UUID | None, bool, str, str]:
+    station_id = station[0] if station else None
+    if urban is not None:
+        return station_id, urban, "handler", "set by the handler"
+    if station is None:
+        return station_id, True, "default", "no coordinates: taken as urban (the shorter target)"
+    radius = command_settings().urban_radius_km
+    km = station[2] / 1000
+    is_urban = km <= radius
+    return station_id, is_urban, "station", (f"{km:.1f} km from {station[1]} station "
+                                             f"({'within' if is_urban else 'beyond'} {radius:g} km)")
 
 
 def place_area(db: Session, latitude: float | None, longitude: float | None,
@@ -173,17 +191,17 @@ def place_area(db: Session, latitude: float | None, longitude: float | None,
     (default 5 km) of one of the force's stations is urban, and further out it is rural. With no
     coordinates and no word from the handler it is taken as urban, the shorter grade 1 target.
     """
-    station = nearest_station(db, latitude, longitude) if latitude is not None else None
-    station_id = station[0].id if station else None
-    if urban is not None:
-        return station_id, urban, "handler", "set by the handler"
-    if station is None:
-        return station_id, True, "default", "no coordinates: taken as urban (the shorter target)"
-    radius = command_settings().urban_radius_km
-    km = station[1] / 1000
-    is_urban = km <= radius
-    return station_id, is_urban, "station", (f"{km:.1f} km from {station[0].name} station "
-                                             f"({'within' if is_urban else 'beyond'} {radius:g} km)")
+    station = None
+    if latitude is not None:
+        station = db.execute(_NEAREST_STATION, {"lat": latitude, "lon": longitude}).first()
+    return _area(station, urban)
+
+
+# The next log number and the nearest station in one round trip.
+_NUMBER_AND_STATION = text(
+    f"select {numbers.NEXT_SQL} as number, s.id, s.name, s.metres from (select 1) as one left join lateral ("
+    "select st.id, st.name, earth_distance(ll_to_earth(:lat, :lon), ll_to_earth(st.latitude, st.longitude)) as metres "
+    "from stations st where cast(:lat as float8) is not null order by 3 limit 1) as s on true")
 
 
 def _set_target(incident: Incident, at: datetime) -> None:
@@ -192,39 +210,69 @@ def _set_target(incident: Incident, at: datetime) -> None:
     incident.target_at = None if target is None else at + target
 
 
+# The incident and its first two log entries ("created", "graded") in one statement.
+_OPEN = text(
+    "with i as (insert into incidents (id, log_number, incident_type, category, status, grade, suggested_grade, "
+    "grade_reason, urban, urban_basis, station_id, address, postcode, latitude, longitude, summary, opened_by_id, "
+    "opened_at, graded_at, target_at, updated_at) values (:id, :log_number, :incident_type, :category, 'open', "
+    ":grade, :suggested_grade, :grade_reason, :urban, :urban_basis, :station_id, :address, :postcode, :latitude, "
+    ":longitude, :summary, :opened_by_id, :opened_at, :graded_at, :target_at, :opened_at) returning id) "
+    "insert into incident_log (incident_id, at, actor_id, actor_label, kind, text, detail) "
+    "select i.id, :opened_at, :actor_id, :actor_label, e.kind, e.text, cast(e.detail as jsonb) from i, "
+    "(values (1, 'created', :created_text, :created_detail), (2, 'graded', :graded_text, :graded_detail)) "
+    "as e(n, kind, text, detail) order by e.n")
+
+
 def open_incident(db: Session, actor, *, incident_type: str, grade: int, suggested_grade: int,
                   grade_reason: str | None, summary: str, address: str | None = None, postcode: str | None = None,
                   latitude: float | None = None, longitude: float | None = None, urban: bool | None = None,
                   suggestion: dict | None = None, at: datetime | None = None) -> Incident:
-    """Open an incident with a new log number; logs "created" and "graded"; emits opened."""
+    """Open an incident with a new log number; logs "created" and "graded"; emits opened.
+
+    Round trips are few and the serial part comes last: the place and the log number (a sequence,
+    no lock), the incident with its two log entries (one statement), then the event and the audit
+    entry, which take the chain lock that is held to the commit."""
     t = type_of(incident_type)
     check_coordinates(latitude, longitude)
     if grade not in GRADES:
         raise BadRequest(f"Grade {grade} does not exist.", field="grade", hint="Use 1, 2, 3 or 4.")
     at = at or utcnow()
     who = _actor(actor)
-    station_id, is_urban, basis, why = place_area(db, latitude, longitude, urban)
-    incident = Incident(id=uuid.uuid4(), log_number=incident_log_number(db, at), incident_type=t.code,
+    row = db.execute(_NUMBER_AND_STATION, {"seq": numbers.sequence_name(numbers.uk_day(at)), "lat": latitude,
+                                           "lon": longitude}).one()
+    station_id, is_urban, basis, why = _area(row[1:] if row.id is not None else None, urban)
+    incident = Incident(id=uuid.uuid4(), log_number=numbers.next_log_number(db, at, row.number), incident_type=t.code,
                         category=t.category, status="open", grade=grade, suggested_grade=suggested_grade,
                         grade_reason=grade_reason, urban=is_urban, urban_basis=basis, station_id=station_id,
                         address=address, postcode=postcode, latitude=latitude, longitude=longitude,
-                        summary=summary, opened_by_id=who.id, opened_at=at, updated_at=at)
+                        summary=summary, opened_by_id=who.id, opened_at=at, updated_at=at, first_arrival_at=None,
+                        breached_at=None, closed_at=None, closed_by_id=None, closing_code=None, closing_note=None)
     _set_target(incident, at)
-    db.add(incident)
-    db.flush()
-    log(db, incident, who, "created", f"Opened as {t.label} ({CATEGORIES[t.category]}); "
-        f"{'urban' if is_urban else 'rural'}: {why}.", {"type": t.code, "urban": is_urban, "urban_basis": basis}, at=at)
     graded = f"Grade {grade} {GRADES[grade]}"
     if grade != suggested_grade:
         graded += f" (suggested {suggested_grade} {GRADES[suggested_grade]}; reason: {grade_reason})"
     if incident.target_at:
         graded += f"; attend by {format_uk(incident.target_at)}"
-    log(db, incident, who, "graded", graded + ".", {"grade": grade, "suggested_grade": suggested_grade,
-                                                   "reason": grade_reason, "suggestion": suggestion or {},
-                                                   "target_at": incident.target_at}, at=at)
+    created_detail = {"type": t.code, "urban": is_urban, "urban_basis": basis}
+    graded_detail = {"grade": grade, "suggested_grade": suggested_grade, "reason": grade_reason,
+                     "suggestion": suggestion or {}, "target_at": incident.target_at}
+    db.flush()
+    db.execute(_OPEN, {
+        "id": incident.id, "log_number": incident.log_number, "incident_type": t.code, "category": t.category,
+        "grade": grade, "suggested_grade": suggested_grade, "grade_reason": grade_reason, "urban": is_urban,
+        "urban_basis": basis, "station_id": station_id, "address": address, "postcode": postcode,
+        "latitude": latitude, "longitude": longitude, "summary": summary, "opened_by_id": who.id, "opened_at": at,
+        "graded_at": incident.graded_at, "target_at": incident.target_at, "actor_id": who.id,
+        "actor_label": who.label,
+        "created_text": f"Opened as {t.label} ({CATEGORIES[t.category]}); {'urban' if is_urban else 'rural'}: {why}.",
+        "created_detail": json.dumps(_jsonable(created_detail)), "graded_text": graded + ".",
+        "graded_detail": json.dumps(_jsonable(graded_detail))})
+    # The row is written: the session takes the object as loaded, without reading it back.
+    make_transient_to_detached(incident)
+    db.add(incident)
+    _emit(db, "incident_opened", incident)
     audit(db, who, "collect", "command.incident.opened", "incident", incident.id,
           detail={"log_number": incident.log_number, "type": t.code, "grade": grade})
-    _emit(db, "incident_opened", incident)
     return incident
 
 

@@ -8,14 +8,15 @@ being booked clear. The others are set by hand from the device or by a dispatche
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
-from onbeat.command.models import STATUSES, UNIT_TYPES, Unit, UnitCrew
+from onbeat.command.models import STATUSES, UNIT_TYPES, Unit, UnitCrew, UnitLocation
 from onbeat.core.errors import BadRequest, Conflict, NotFound
 from onbeat.core.events.service import emit
 
@@ -59,7 +60,7 @@ def get(db: Session, unit_id: uuid.UUID, lock: bool = False) -> Unit:
 
 def units_of(db: Session, user_id: uuid.UUID) -> list[Unit]:
     return list(db.execute(select(Unit).join(UnitCrew).where(UnitCrew.user_id == user_id)
-                           .order_by(Unit.call_sign)).scalars())
+                           .order_by(Unit.call_sign).options(lazyload(Unit.crew))).scalars())
 
 
 def my_unit(db: Session, user_id: uuid.UUID, unit_id: uuid.UUID | None = None, lock: bool = False) -> Unit:
@@ -72,6 +73,8 @@ def my_unit(db: Session, user_id: uuid.UUID, unit_id: uuid.UUID | None = None, l
             raise Forbidden("You are not in this unit's crew.", field="unit_id",
                             hint="A device reports only for the unit its officer crews; ask the dispatcher to add you.")
         chosen = unit_id
+    elif len(mine) == 1 and not lock:
+        return mine[0]  # already read: no second look-up
     elif len(mine) == 1:
         chosen = mine[0].id
     elif not mine:
@@ -123,12 +126,15 @@ def check_fix(fix: Fix, index: int | None = None) -> None:
 
 
 _APPLY = text(
+    "with history as (insert into unit_locations (unit_id, at, latitude, longitude, accuracy, heading, speed) "
+    "values (:id, :at, :lat, :lon, :acc, :heading, :speed) on conflict do nothing) "
     "update units set latitude = :lat, longitude = :lon, location_at = :at, location_accuracy = :acc, "
     "heading = :heading, speed = :speed where id = :id and (location_at is null or location_at < :at)")
 
 
 def apply_fix(db: Session, unit_id: uuid.UUID, fix: Fix) -> bool:
-    """Store the fix unless the unit already has one as new or newer; True if it was applied.
+    """Keep the fix in the history; make it the unit's position unless the unit already has one as new
+    or newer; True if it was.
     One statement: two batches racing each other can never put an older fix over a newer one."""
     result = db.execute(_APPLY, {"id": unit_id, "lat": fix.latitude, "lon": fix.longitude,
                                  "at": fix.at.astimezone(timezone.utc), "acc": fix.accuracy,
@@ -136,8 +142,16 @@ def apply_fix(db: Session, unit_id: uuid.UUID, fix: Fix) -> bool:
     return result.rowcount == 1
 
 
+# One statement: every fix into the history (in the order sent; a fix sent twice is kept once),
+# and the newest onto the unit unless it already has one as new or newer, read under the row lock
+# the update takes. The batch travels as one JSON array (much cheaper to send than six arrays).
 _APPLY_NEWEST = text(
-    "with prev as (select location_at from units where id = :id for update) "
+    "with history as (insert into unit_locations (unit_id, at, latitude, longitude, accuracy, heading, speed) "
+    "select :id, f.at, f.lat, f.lon, f.acc, f.heading, f.speed "
+    "from rows from (jsonb_to_recordset(cast(:fixes as jsonb)) as (at timestamptz, lat float8, lon float8, "
+    "acc float8, heading float8, speed float8)) with ordinality as f(at, lat, lon, acc, heading, speed, n) "
+    "order by f.n on conflict do nothing), "
+    "prev as (select location_at from units where id = :id for update) "
     "update units set latitude = :lat, longitude = :lon, location_at = :at, location_accuracy = :acc, "
     "heading = :heading, speed = :speed from prev "
     "where units.id = :id and (prev.location_at is null or prev.location_at < :at) returning prev.location_at")
@@ -147,17 +161,21 @@ def apply_fixes(db: Session, unit: Unit, fixes: list[Fix]) -> tuple[int, list[in
     """Apply a device's batch in order (validated first: nothing is stored if one is bad).
     Returns how many were applied and the indexes of those ignored as stale.
 
-    Applying fixes one after another, each only if newer than the unit's latest, ends with the
-    batch's newest fix stored, and applies exactly those newer than everything before them. So
-    one statement stores the newest (if it is newer than the unit's latest, read under the row
-    lock it takes) and the rest is worked out from the time it replaced."""
+    Every fix goes into the unit's history (`unit_locations`), late ones too: the track is what the
+    device saw. Applying fixes one after another to the unit's current position, each only if newer
+    than the unit's latest, ends with the batch's newest fix stored, and applies exactly those newer
+    than everything before them. So one statement stores the newest (if it is newer than the unit's
+    latest, read under the row lock it takes) and the rest is worked out from the time it replaced."""
     for i, fix in enumerate(fixes):
         check_fix(fix, i)
     times = [f.at.astimezone(timezone.utc) for f in fixes]
     newest = max(range(len(fixes)), key=lambda i: (times[i], -i))
     fix = fixes[newest]
+    batch = json.dumps([{"at": t.isoformat(), "lat": f.latitude, "lon": f.longitude, "acc": f.accuracy,
+                         "heading": f.heading, "speed": f.speed} for f, t in zip(fixes, times)])
     row = db.execute(_APPLY_NEWEST, {"id": unit.id, "lat": fix.latitude, "lon": fix.longitude, "at": times[newest],
-                                     "acc": fix.accuracy, "heading": fix.heading, "speed": fix.speed}).first()
+                                     "acc": fix.accuracy, "heading": fix.heading, "speed": fix.speed,
+                                     "fixes": batch}).first()
     if row is None:
         return 0, list(range(len(fixes)))
     latest, applied, ignored = row[0], 0, []
@@ -170,3 +188,22 @@ def apply_fixes(db: Session, unit: Unit, fixes: list[Fix]) -> tuple[int, list[in
                                       "lat": fix.latitude, "lon": fix.longitude, "location_at": times[newest].isoformat(),
                                       "heading": fix.heading, "speed": fix.speed}, permission=EVENT_PERMISSION)
     return applied, ignored
+
+
+# --- location history ------------------------------------------------------------------------
+
+TRACK_LIMIT = 5000
+
+
+def track(db: Session, unit_id: uuid.UUID, start: datetime, end: datetime,
+          limit: int = TRACK_LIMIT) -> list[UnitLocation]:
+    """Where the unit was between `start` and `end` (fix times), oldest first, at most `limit` fixes."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise BadRequest("Give times with a time zone.", field="start" if start.tzinfo is None else "end",
+                         hint="Send ISO 8601 with an offset, e.g. 2026-11-21T14:03:00Z.")
+    if end < start:
+        raise BadRequest("The end of the period is before its start.", field="end",
+                         hint="Give a start no later than the end.")
+    return list(db.execute(select(UnitLocation).where(UnitLocation.unit_id == unit_id, UnitLocation.at >= start,
+                                                      UnitLocation.at <= end)
+                           .order_by(UnitLocation.at).limit(limit)).scalars())

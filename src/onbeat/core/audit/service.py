@@ -78,12 +78,33 @@ def take_chain_lock(db: Session) -> None:
         db.info["onbeat_chain_lock"] = transaction
 
 
+def chain_lock_taken(db: Session) -> None:
+    """Note that a statement of this transaction took the chain lock itself (see `events.emit`)."""
+    db.info["onbeat_chain_lock"] = db.get_transaction()
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_float(v) for v in value)
+    return False
+
+
 def _as_stored(db: Session, detail: dict | None) -> dict:
     """The detail as PostgreSQL's jsonb gives it back (it rewrites some numbers: 1e+20, -0.0), so the hash
-    made now matches what verification reads later."""
+    made now matches what verification reads later. Without floats, JSON text read back by Python is
+    already what jsonb gives back (keys are sorted by the canonical form), so the database is asked
+    only when there is a float."""
     if not detail:
         return {}
-    return db.execute(text("select cast(:d as jsonb)"), {"d": json.dumps(detail, default=str)}).scalar_one()
+    body = json.dumps(detail, default=str)
+    plain = json.loads(body)
+    if not _has_float(plain):
+        return plain
+    return db.execute(text("select cast(:d as jsonb)"), {"d": body}).scalar_one()
 
 
 def record(

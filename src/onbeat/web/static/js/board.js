@@ -4,7 +4,8 @@
  * resumes after a drop). A unit's new location moves its marker at once; any other command event
  * (incident opened, graded, closed, unit assigned, status changed, target breached) fetches the
  * board's tables and map again from #board's data-live-url, at most once a second. Countdowns
- * tick every second from each row's data-target.
+ * tick every second from each row's data-target. A tile server's base layer, when one is
+ * configured, is kept across refreshes (the same tiles, already drawn), so the map never flickers.
  */
 (function () {
   "use strict";
@@ -56,7 +57,12 @@
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
         if (html !== null) {
+          var tiles = board.querySelector("g.map-tiles");
           board.innerHTML = html;
+          var fresh = board.querySelector("g.map-tiles");
+          if (tiles && fresh && tiles.innerHTML === fresh.innerHTML) {
+            fresh.parentNode.replaceChild(tiles, fresh);
+          }
           tick();
         }
       })
