@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import (CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Numeric, String, Text,
                         UniqueConstraint, text)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onbeat.db import Base, created_at as timestamp_now, uuid_pk
@@ -38,6 +39,9 @@ class Person(Base):
     gender: Mapped[str | None] = mapped_column(String(12))
     ethnicity: Mapped[str | None] = mapped_column(String(2))
     search_name: Mapped[str] = mapped_column(Text, default="")
+    # Set when this person was found to be someone else already known: the person is kept (never
+    # deleted) and everything about them moved to the survivor; an unmerge moves it back.
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("pole_persons.id"), index=True)
     created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = timestamp_now()
     updated_at: Mapped[datetime] = timestamp_now()
@@ -116,6 +120,40 @@ class Marker(Base):
     expired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expired_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     expiry_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class PersonSource(Base):
+    """Where a person came from outside OnBeat: a legacy system and the id it gave them. Importing
+    the same legacy file again finds these and adds nobody twice."""
+
+    __tablename__ = "pole_person_sources"
+    __table_args__ = (UniqueConstraint("source", "source_id", name="uq_pole_person_sources_once"),)
+    id: Mapped[uuid.UUID] = uuid_pk()
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pole_persons.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(50))
+    source_id: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = timestamp_now()
+
+
+class PersonMerge(Base):
+    """One person merged into another, with everything that moved (row ids by table), so that an
+    unmerge puts back exactly what the merge took. At most one merge of a person is in force."""
+
+    __tablename__ = "pole_person_merges"
+    __table_args__ = (
+        CheckConstraint("survivor_id <> merged_id", name="two_people"),
+        CheckConstraint("(undone_at is null) = (undone_by_id is null)", name="undone_by"),
+        Index("uq_pole_person_merges_in_force", "merged_id", unique=True, postgresql_where=text("undone_at is null")),
+    )
+    id: Mapped[uuid.UUID] = uuid_pk()
+    survivor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pole_persons.id"), index=True)
+    merged_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pole_persons.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    moved: Mapped[dict] = mapped_column(JSONB)
+    merged_at: Mapped[datetime] = timestamp_now()
+    merged_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
 
 class PoleObject(Base):

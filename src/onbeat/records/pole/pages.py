@@ -19,6 +19,7 @@ from onbeat.core.pagination import PageQuery, paginate
 from onbeat.core.security import Principal, Requires
 from onbeat.core.time import uk_today
 from onbeat.db import get_db
+from onbeat.records.merges.pages import person_banner
 from onbeat.records.pole import markers, service, views
 from onbeat.records.pole.codes import ETHNICITIES, GENDERS, MARKER_KINDS
 from onbeat.records.pole.schemas import MarkerExpiry, MarkerIn, MarkerReview
@@ -85,6 +86,7 @@ def _person_page(request: Request, db: Session, me: Principal, person_id: uuid.U
         "can_manage": me.can("markers.manage"), "marker_kinds": MARKER_KINDS, "ethnicities": ETHNICITIES,
         "genders": GENDERS, "today": uk_today(), "errors": errors or {}, "form": form or {},
         "adding": bool(errors) and not any(k.startswith(("review-", "expire-")) for k in errors),
+        "merges": person_banner(db, me, person),
     }, status_code=400 if errors else 200)
 
 

@@ -11,10 +11,12 @@ import re
 import unicodedata
 import uuid
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field as dc_field
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, func, or_, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import ARRAY, Select, Uuid, and_, any_, cast, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.orm import Session
 
 from onbeat.core.audit.service import record as audit
@@ -32,6 +34,28 @@ from onbeat.records.pole.schemas import (AddressIn, EventIn, LinkIn, LocationRef
 
 # A latitude/longitude and an easting/northing given together must agree to within this.
 GRID_TOLERANCE_M = 100
+
+
+# --- keeping indexes in step -------------------------------------------------------------------------
+
+# Called as fn(db, entity_type, entity_id) inside the transaction that created or changed a person
+# ("person": names, aliases, date of birth, addresses, phones), a vehicle ("object") or a location.
+# Other modules register here to keep their own look-up tables in step (e.g. suggestions).
+_WATCHERS: list[Callable[[Session, str, uuid.UUID], None]] = []
+
+
+def watch_changes(fn: Callable[[Session, str, uuid.UUID], None]) -> Callable[[Session, str, uuid.UUID], None]:
+    """Register `fn` to be told of every person, vehicle and location created or changed."""
+    if fn not in _WATCHERS:
+        _WATCHERS.append(fn)
+    return fn
+
+
+def entity_changed(db: Session, entity_type: str, entity_id: uuid.UUID) -> None:
+    """Tell the watchers that an entity was created or changed (also call this after changing a
+    person's rows in bulk, e.g. a merge or unmerge, once for each person touched)."""
+    for fn in _WATCHERS:
+        fn(db, entity_type, entity_id)
 
 
 def _at(prefix: str, name: str) -> str:
@@ -106,7 +130,8 @@ def _known(db: Session, model, entity_id: uuid.UUID, field: str, what: str, extr
 
 
 def resolve_person(db: Session, me: Principal, ref: PersonRef, field: str = "") -> uuid.UUID:
-    """The person `ref` names: the known one (its id must exist) or a new one made from its details.
+    """The person `ref` names: the known one (its id must exist; a merged person's id names the
+    person they were merged into) or a new one made from its details.
 
     A PNC ID, passport or driving licence number already held by someone identifies that person:
     the same person is returned if the family name and date of birth (where both are known) agree,
@@ -117,7 +142,12 @@ def resolve_person(db: Session, me: Principal, ref: PersonRef, field: str = "") 
 def find_or_create_person(db: Session, me: Principal, ref: PersonIn, field: str = "") -> tuple[uuid.UUID, bool]:
     """As resolve_person, and whether the person was created."""
     if getattr(ref, "id", None) is not None:
-        return _known(db, Person, ref.id, _at(field, "id"), "person").id, False
+        person = _known(db, Person, ref.id, _at(field, "id"), "person")
+        # A device may still hold the id of a person since merged into another: the record names
+        # the survivor (a merge is never into a merged person, so this ends).
+        while person.merged_into_id is not None:
+            person = db.get(Person, person.merged_into_id)
+        return person.id, False
     identifiers = ref.identifiers.given()
     holder = _identified(db, identifiers, ref, field)
     if holder is not None:
@@ -143,6 +173,7 @@ def find_or_create_person(db: Session, me: Principal, ref: PersonIn, field: str 
     given = sorted(k for k, v in ref.model_dump(exclude={"id", "identifiers"}).items() if v)
     audit(db, me.actor, "collect", "pole.person.created", "person", person.id,
           detail={"fields": given + sorted(f"identifiers.{k}" for k in identifiers)})
+    entity_changed(db, "person", person.id)
     return person.id, True
 
 
@@ -190,6 +221,7 @@ def resolve_vehicle(db: Session, me: Principal, ref: VehicleRef, field: str = ""
     if db.execute(stmt.returning(PoleObject.id)).scalar_one_or_none() is not None:
         audit(db, me.actor, "collect", "pole.vehicle.created", "object", new_id,
               detail={"registration": ref.registration, "fields": sorted(k for k, v in values.items() if v)})
+        entity_changed(db, "object", new_id)
         return new_id
     vehicle = db.execute(select(PoleObject).where(PoleObject.registration == ref.registration)
                          .with_for_update()).scalar_one()
@@ -199,6 +231,7 @@ def resolve_vehicle(db: Session, me: Principal, ref: VehicleRef, field: str = ""
             setattr(vehicle, k, v)
         audit(db, me.actor, "alter", "pole.vehicle.completed", "object", vehicle.id,
               detail={"registration": vehicle.registration, "fields": sorted(filled)})
+        entity_changed(db, "object", vehicle.id)
     return vehicle.id
 
 
@@ -246,6 +279,7 @@ def resolve_location(db: Session, me: Principal, ref: LocationRef, field: str = 
     audit(db, me.actor, "collect", "pole.location.created", "location", location.id,
           detail={"fields": sorted(k for k, v in dict(address=address, postcode=ref.postcode, place=ref.place,
                                                       coordinates=lat).items() if v is not None)})
+    entity_changed(db, "location", location.id)
     return location.id
 
 
@@ -280,6 +314,7 @@ def update_person(db: Session, me: Principal, person: Person, changes: dict) -> 
     person.updated_at = utcnow()
     refresh_search_name(db, person)
     audit(db, me.actor, "alter", "pole.person.updated", "person", person.id, detail={"fields": sorted(changed)})
+    entity_changed(db, "person", person.id)
     return person
 
 
@@ -290,6 +325,7 @@ def add_alias(db: Session, me: Principal, person: Person, name: Name) -> PersonA
     refresh_search_name(db, person)
     person.updated_at = utcnow()
     audit(db, me.actor, "alter", "pole.person.alias_added", "person", person.id, detail={"alias_id": alias.id})
+    entity_changed(db, "person", person.id)
     return alias
 
 
@@ -301,6 +337,7 @@ def add_address(db: Session, me: Principal, person: Person, body: AddressIn) -> 
     person.updated_at = utcnow()
     audit(db, me.actor, "alter", "pole.person.address_added", "person", person.id,
           detail={"location_id": location_id, "from": body.from_date, "to": body.to_date})
+    entity_changed(db, "person", person.id)
     return row
 
 
@@ -325,6 +362,7 @@ def add_phone(db: Session, me: Principal, person: Person, number: str) -> None:
                .on_conflict_do_nothing(constraint="uq_pole_person_phones_once"))
     person.updated_at = utcnow()
     audit(db, me.actor, "alter", "pole.person.phone_added", "person", person.id)
+    entity_changed(db, "person", person.id)
 
 
 # --- links between entities ------------------------------------------------------------------------
@@ -421,3 +459,134 @@ def summaries(db: Session, keys: list[Key]) -> dict[Key, tuple[str, list[MarkerO
             if ("person", person_id) in out:
                 out[("person", person_id)] = (out[("person", person_id)][0], items)
     return out
+
+
+# --- facts for matching ------------------------------------------------------------------------------
+
+@dataclass
+class PersonFacts:
+    """What the store knows of a person that helps recognise them: names and other names, date of
+    birth, every address they have had (current ones first), phones."""
+    id: uuid.UUID
+    given_name: str | None
+    family_name: str | None
+    date_of_birth: date | None
+    aliases: list[tuple[str | None, str | None]] = dc_field(default_factory=list)
+    # (address lines, postcode, from, to), the ones without an end date first.
+    addresses: list[tuple[str | None, str | None, date | None, date | None]] = dc_field(default_factory=list)
+    phones: list[str] = dc_field(default_factory=list)
+
+
+def _live(stmt):
+    """People not merged into someone else (merged people live on as their survivor)."""
+    merged = getattr(Person, "merged_into_id", None)
+    return stmt if merged is None else stmt.where(merged.is_(None))
+
+
+def person_facts(db: Session, person_ids) -> dict[uuid.UUID, PersonFacts]:
+    """person id -> facts, in one query for all (a suggestion is typed against the clock); unknown
+    and merged people are left out. `person_ids`: a list of ids, or a select of one id column."""
+    if isinstance(person_ids, (list, tuple, set)):
+        if not person_ids:
+            return {}
+        wanted = Person.id == any_(cast(list(person_ids), ARRAY(Uuid)))
+    else:
+        wanted = Person.id.in_(person_ids)
+    aliases = (select(func.json_agg(func.json_build_array(PersonAlias.given_name, PersonAlias.family_name)))
+               .where(PersonAlias.person_id == Person.id).scalar_subquery())
+    addresses = (select(func.json_agg(aggregate_order_by(
+        func.json_build_array(Location.address, Location.postcode, PersonAddress.from_date, PersonAddress.to_date),
+        PersonAddress.to_date.desc().nulls_first(), PersonAddress.from_date.desc().nulls_last())))
+        .select_from(PersonAddress).join(Location, Location.id == PersonAddress.location_id)
+        .where(PersonAddress.person_id == Person.id).scalar_subquery())
+    phones = select(func.array_agg(PersonPhone.number)).where(PersonPhone.person_id == Person.id).scalar_subquery()
+    rows = db.execute(_live(select(Person.id, Person.given_name, Person.family_name, Person.date_of_birth,
+                                   aliases, addresses, phones).where(wanted))).all()
+    day = lambda v: date.fromisoformat(v) if v else None  # noqa: E731
+    return {r[0]: PersonFacts(r[0], r[1], r[2], r[3], [tuple(a) for a in r[4] or ()],
+                              [(a, pc, day(f), day(t)) for a, pc, f, t in r[5] or ()], list(r[6] or ()))
+            for r in rows}
+
+
+def iter_person_facts(db: Session, batch: int = 20_000) -> Iterator[list[PersonFacts]]:
+    """Every person not merged into another, in batches (by id), for rebuilding an index."""
+    after = None
+    while True:
+        stmt = _live(select(Person.id, Person.given_name, Person.family_name, Person.date_of_birth))
+        if after is not None:
+            stmt = stmt.where(Person.id > after)
+        rows = db.execute(stmt.order_by(Person.id).limit(batch)).all()
+        if not rows:
+            return
+        out = {r[0]: PersonFacts(*r) for r in rows}
+        first, last = rows[0][0], rows[-1][0]
+        _fill_facts(db, out, lambda column: column.between(first, last))
+        yield list(out.values())
+        after = last
+
+
+def _fill_facts(db: Session, out: dict[uuid.UUID, PersonFacts], among) -> None:
+    """Add aliases, addresses and phones of the people in `out`; `among(column)` narrows each query
+    to them (rows of other people it lets through are ignored)."""
+    for pid, given, family in db.execute(select(PersonAlias.person_id, PersonAlias.given_name,
+                                                PersonAlias.family_name).where(among(PersonAlias.person_id))):
+        if pid in out:
+            out[pid].aliases.append((given, family))
+    for pid, address, postcode, start, end in db.execute(
+            select(PersonAddress.person_id, Location.address, Location.postcode, PersonAddress.from_date,
+                   PersonAddress.to_date).join(Location, Location.id == PersonAddress.location_id)
+            .where(among(PersonAddress.person_id))
+            .order_by(PersonAddress.to_date.desc().nulls_first(), PersonAddress.from_date.desc().nulls_last())):
+        if pid in out:
+            out[pid].addresses.append((address, postcode, start, end))
+    for pid, number in db.execute(select(PersonPhone.person_id, PersonPhone.number)
+                                  .where(among(PersonPhone.person_id))):
+        if pid in out:
+            out[pid].phones.append(number)
+
+
+def vehicles_by_id(db: Session, object_ids: list[uuid.UUID]) -> dict[uuid.UUID, PoleObject]:
+    """Vehicles by id (others left out)."""
+    if not object_ids:
+        return {}
+    return {o.id: o for o in db.execute(select(PoleObject).where(PoleObject.id.in_(object_ids),
+                                                                 PoleObject.kind == "vehicle")).scalars()}
+
+
+def locations_by_id(db: Session, location_ids: list[uuid.UUID]) -> dict[uuid.UUID, Location]:
+    if not location_ids:
+        return {}
+    return {loc.id: loc for loc in db.execute(select(Location).where(Location.id.in_(location_ids))).scalars()}
+
+
+def iter_vehicles(db: Session, batch: int = 20_000) -> Iterator[list[tuple[uuid.UUID, str]]]:
+    """(id, registration) of every vehicle with a registration, in batches."""
+    yield from _batches(db, select(PoleObject.id, PoleObject.registration)
+                        .where(PoleObject.kind == "vehicle", PoleObject.registration.isnot(None)), PoleObject.id, batch)
+
+
+def iter_addresses(db: Session, batch: int = 20_000) -> Iterator[list[tuple[uuid.UUID, str | None, str | None]]]:
+    """(id, address lines, postcode) of every location with an address or postcode, in batches."""
+    yield from _batches(db, select(Location.id, Location.address, Location.postcode)
+                        .where(or_(Location.address.isnot(None), Location.postcode.isnot(None))), Location.id, batch)
+
+
+def _batches(db: Session, stmt, key, batch: int):
+    after = None
+    while True:
+        rows = db.execute((stmt if after is None else stmt.where(key > after)).order_by(key).limit(batch)).all()
+        if not rows:
+            return
+        yield [tuple(r) for r in rows]
+        after = rows[-1][0]
+
+
+def count_persons(db: Session) -> int:
+    """People not merged into another (an estimate is not enough for a progress bar's total)."""
+    return db.execute(_live(select(func.count()).select_from(Person))).scalar_one()
+
+
+def persons_changed_since(db: Session, since) -> list[uuid.UUID]:
+    """People created or changed at or after `since` (names, aliases, addresses and phones all
+    touch the person's updated_at)."""
+    return list(db.execute(select(Person.id).where(Person.updated_at >= since)).scalars())
