@@ -140,5 +140,12 @@ def test_events_relay_needs_a_nats_url(db_url):
 def test_help_lists_the_commands(db_url):
     r = onbeat(db_url, "--help")
     assert r.returncode == 0
-    for name in ("serve", "migrate", "seed-demo", "create-user", "audit", "events"):
+    for name in ("serve", "migrate", "seed-demo", "create-user", "audit", "events", "run-jobs", "persons", "suggest"):
         assert name in r.stdout
+
+
+def test_run_jobs_runs_each_periodic_job_once(db_url):
+    r = onbeat(db_url, "run-jobs")
+    assert r.returncode == 0, r.stderr
+    assert "command.attendance_targets: targets_breached 0" in r.stdout
+    assert "fleet.sweep: commands_expired 0, not_seen_raised 0" in r.stdout

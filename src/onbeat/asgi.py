@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -30,10 +31,24 @@ def _routers():
     from onbeat.core.health import router as health
     from onbeat.core.identity.api import router as identity_api
     from onbeat.core.identity.pages import router as identity_pages
+    from onbeat.fleet.devices.device_api import router as fleet_devices
     from onbeat.fleet.routes import ROUTERS as fleet
     from onbeat.records.routes import ROUTERS as records
 
-    return [health, identity_api, identity_pages, audit, events, command, *records, *fleet]
+    # Starlette tries routes in order, so the routes devices call most (check-ins) come first.
+    return [fleet_devices, health, identity_api, identity_pages, audit, events, command, *records, *fleet]
+
+
+def jobs():
+    """The periodic jobs every app process runs (each in one process at a time: `core.jobs`)."""
+    from onbeat.command.incidents.service import check_breaches
+    from onbeat.core.jobs import Job
+    from onbeat.fleet.devices.api import sweep_due
+
+    return [
+        Job("command.attendance_targets", 15, lambda db: {"targets_breached": len(check_breaches(db))}),
+        Job("fleet.sweep", 60, sweep_due),
+    ]
 
 
 SECURITY_HEADERS = [
@@ -86,10 +101,17 @@ def create_app(start_listener: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         from onbeat.core.events.stream import broadcaster
+        from onbeat.core.jobs import run_forever
 
+        stop, runner = asyncio.Event(), None
         if start_listener:
             await broadcaster.start()
+            if settings.jobs:
+                runner = asyncio.create_task(run_forever(jobs(), stop))
         yield
+        stop.set()
+        if runner:
+            await runner
         await broadcaster.stop()
 
     app = FastAPI(title="OnBeat", version=__version__, lifespan=lifespan,

@@ -12,6 +12,7 @@ import typer
 
 from onbeat.records.merges.cli import persons_app
 from onbeat.records.notebook.cli import notebook_app
+from onbeat.records.suggest.cli import suggest_app
 
 app = typer.Typer(help="OnBeat: a police force's mobile working platform.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -21,6 +22,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(events_app, name="events")
 app.add_typer(notebook_app, name="notebook")
 app.add_typer(persons_app, name="persons")
+app.add_typer(suggest_app, name="suggest")
 
 
 def _describe_db() -> str:
@@ -37,6 +39,19 @@ def migrate() -> None:
 
     upgrade()
     typer.echo(f"Database is up to date ({_describe_db()}).")
+
+
+@app.command("run-jobs")
+def run_jobs() -> None:
+    """Run the periodic jobs once now (every app process also runs them on their own schedule)."""
+    from onbeat.asgi import jobs
+    from onbeat.core.jobs import run_job
+
+    for job in jobs():
+        done = run_job(job)
+        summary = "skipped: another process is running it" if done is None else \
+            ", ".join(f"{k} {v}" for k, v in done.items())
+        typer.echo(f"{job.name}: {summary}")
 
 
 @app.command("seed-demo")

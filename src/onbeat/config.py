@@ -32,6 +32,8 @@ class Settings(BaseSettings):
 
     json_logs: bool = False
     log_level: str = "INFO"
+    # Run the periodic jobs (attendance-target breaches, device command expiry...) in this process.
+    jobs: bool = True
     # Pool per process; keep (processes x pool) under the server's max_connections.
     db_pool_size: int = 10
 
