@@ -147,5 +147,6 @@ def test_help_lists_the_commands(db_url):
 def test_run_jobs_runs_each_periodic_job_once(db_url):
     r = onbeat(db_url, "run-jobs")
     assert r.returncode == 0, r.stderr
+    assert "command.units_moved: units_moved 0" in r.stdout
     assert "command.attendance_targets: targets_breached 0" in r.stdout
     assert "fleet.sweep: commands_expired 0, not_seen_raised 0" in r.stdout

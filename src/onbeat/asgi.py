@@ -42,10 +42,12 @@ def _routers():
 def jobs():
     """The periodic jobs every app process runs (each in one process at a time: `core.jobs`)."""
     from onbeat.command.incidents.service import check_breaches
+    from onbeat.command.resources.service import announce_moves
     from onbeat.core.jobs import Job
     from onbeat.fleet.devices.api import sweep_due
 
     return [
+        Job("command.units_moved", 1, announce_moves),
         Job("command.attendance_targets", 15, lambda db: {"targets_breached": len(check_breaches(db))}),
         Job("fleet.sweep", 60, sweep_due),
     ]

@@ -60,5 +60,5 @@ def test_the_loop_runs_each_job_again_survives_failures_and_stops(db, caplog):
 
 def test_the_apps_jobs_run_on_an_empty_force(db):
     done = {job.name: run_job(job) for job in jobs()}
-    assert done == {"command.attendance_targets": {"targets_breached": 0},
+    assert done == {"command.units_moved": {"units_moved": 0}, "command.attendance_targets": {"targets_breached": 0},
                     "fleet.sweep": {"commands_expired": 0, "not_seen_raised": 0}}

@@ -43,6 +43,8 @@ class Unit(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     location_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When that position reached us: the live map announces the units moved in the last seconds.
+    location_received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The latest fix from the crew's device: accuracy (m), heading (degrees from north), speed (m/s).
     location_accuracy: Mapped[float | None] = mapped_column(Float)
     heading: Mapped[float | None] = mapped_column(Float)

@@ -129,3 +129,28 @@ def test_a_batch_ends_as_applying_each_fix_in_turn_would(db):
         db.expire_all()
         stored = db.get(Unit, unit.id)
         assert stored.location_at == latest and stored.latitude == 51.4 + latest.minute / 1000
+
+
+def test_the_live_map_hears_once_a_second_of_every_unit_that_moved(client, db, make_user):
+    from onbeat.core.events.models import OutboxEvent
+    from sqlalchemy import select
+
+    stations(db)
+    officer = make_user("officer")
+    moving, still = make_unit(db, "RD11", crew=[officer]), make_unit(db, "RD12")
+    device = bearer(client, officer.username)
+    assert service.announce_moves(db) == {"units_moved": 0}  # nothing moved: no event at all
+
+    r = client.post("/api/device/locations", headers=device, json={"fixes": [_fix(1, 51.401), _fix(2, 51.402)]})
+    assert r.json()["applied"] == 2
+    assert db.execute(select(OutboxEvent).where(OutboxEvent.subject.like("onbeat.command.unit%"))).first() is None
+
+    assert service.announce_moves(db) == {"units_moved": 1}
+    db.commit()
+    event = db.execute(select(OutboxEvent).where(OutboxEvent.subject == "onbeat.command.units_moved")).scalar_one()
+    (unit,) = event.payload["units"]
+    assert (unit["id"], unit["call_sign"], unit["lat"]) == (str(moving.id), "RD11", 51.402)
+    assert unit["location_at"] == (T0 + timedelta(minutes=2)).isoformat()
+    assert str(still.id) not in str(event.payload)
+    # Past the window, a unit that has not moved again is not announced again.
+    assert service.announce_moves(db, window_s=0) == {"units_moved": 0}

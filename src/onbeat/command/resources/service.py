@@ -128,7 +128,7 @@ def check_fix(fix: Fix, index: int | None = None) -> None:
 _APPLY = text(
     "with history as (insert into unit_locations (unit_id, at, latitude, longitude, accuracy, heading, speed) "
     "values (:id, :at, :lat, :lon, :acc, :heading, :speed) on conflict do nothing) "
-    "update units set latitude = :lat, longitude = :lon, location_at = :at, location_accuracy = :acc, "
+    "update units set latitude = :lat, longitude = :lon, location_at = :at, location_received_at = now(), location_accuracy = :acc, "
     "heading = :heading, speed = :speed where id = :id and (location_at is null or location_at < :at)")
 
 
@@ -152,7 +152,7 @@ _APPLY_NEWEST = text(
     "acc float8, heading float8, speed float8)) with ordinality as f(at, lat, lon, acc, heading, speed, n) "
     "order by f.n on conflict do nothing), "
     "prev as (select location_at from units where id = :id for update) "
-    "update units set latitude = :lat, longitude = :lon, location_at = :at, location_accuracy = :acc, "
+    "update units set latitude = :lat, longitude = :lon, location_at = :at, location_received_at = now(), location_accuracy = :acc, "
     "heading = :heading, speed = :speed from prev "
     "where units.id = :id and (prev.location_at is null or prev.location_at < :at) returning prev.location_at")
 
@@ -184,10 +184,32 @@ def apply_fixes(db: Session, unit: Unit, fixes: list[Fix]) -> tuple[int, list[in
             latest, applied = at, applied + 1
         else:
             ignored.append(i)
-    emit(db, "command", "unit_moved", {"id": str(unit.id), "call_sign": unit.call_sign, "status": unit.status,
-                                      "lat": fix.latitude, "lon": fix.longitude, "location_at": times[newest].isoformat(),
-                                      "heading": fix.heading, "speed": fix.speed}, permission=EVENT_PERMISSION)
     return applied, ignored
+
+
+# --- the live map ------------------------------------------------------------------------------
+
+# Units whose position changed this recently are announced (windows overlap, so a batch whose
+# transaction commits a moment after the announcement is still caught; moving a marker twice to
+# the same place is harmless).
+ANNOUNCE_WINDOW_S = 3
+
+_MOVED = text(
+    "select id, call_sign, status, latitude, longitude, location_at, heading, speed from units "
+    "where location_received_at > now() - make_interval(secs => :window) order by call_sign")
+
+
+def announce_moves(db: Session, window_s: float = ANNOUNCE_WINDOW_S) -> dict[str, int]:
+    """One `command.units_moved` event with every unit whose position changed in the last few
+    seconds (a periodic job, each second). Location batches emit no event of their own: at
+    thousands of fixes a second an event each would queue every batch for the outbox's ordering
+    lock, beside incidents being opened; a control-room map needs positions once a second."""
+    moved = [{"id": str(r.id), "call_sign": r.call_sign, "status": r.status, "lat": r.latitude, "lon": r.longitude,
+              "location_at": r.location_at.isoformat(), "heading": r.heading, "speed": r.speed}
+             for r in db.execute(_MOVED, {"window": window_s})]
+    if moved:
+        emit(db, "command", "units_moved", {"units": moved}, permission=EVENT_PERMISSION)
+    return {"units_moved": len(moved)}
 
 
 # --- location history ------------------------------------------------------------------------

@@ -43,9 +43,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('unit_id', 'at', name=op.f('pk_unit_locations'))
     )
     op.execute(APPEND_ONLY)
+    op.add_column('units', sa.Column('location_received_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column('units', 'location_received_at')
     op.execute("drop trigger if exists unit_locations_no_truncate on unit_locations")
     op.execute("drop trigger if exists unit_locations_no_update_delete on unit_locations")
     op.drop_table('unit_locations')

@@ -95,8 +95,8 @@
     if (subject.indexOf("onbeat.command.") !== 0) {
       return;
     }
-    if (subject === "onbeat.command.unit_moved") {
-      move(data.payload || {});
+    if (subject === "onbeat.command.units_moved") {
+      ((data.payload || {}).units || []).forEach(move);
     } else {
       schedule();
     }
