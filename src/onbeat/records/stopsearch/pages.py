@@ -77,7 +77,9 @@ def _body(form: dict, errors: dict) -> dict:
     body["other_officers"] = [n for n in form.get("other_officers", "").replace(",", " ").split() if n]
     person = {k: form.get(f"person_{k}", "").strip() for k in _PERSON_FIELDS}
     person = {k: v for k, v in person.items() if v}
-    if person:
+    if form.get("person_choice"):  # a person already known, chosen from the suggestions
+        body["person"] = {"id": form["person_choice"]}
+    elif person:
         body["person"] = person
     elif form.get("person_id") and body["name_given"]:
         body["person"] = {"id": form["person_id"]}

@@ -73,6 +73,11 @@ def suggest_persons(
                                         hint="Type the date of birth as 07/03/1980 or 1980-03-07, or leave it out.")
     q = service.PersonQuery(given_name=given_name, surname=surname, date_of_birth=born, postcode=postcode,
                             address=address, town=town, phone=phone)
+    return person_candidates(db, me, purpose, q, limit)
+
+
+def person_candidates(db: Session, me, purpose: str, q: service.PersonQuery, limit: int) -> PersonSuggestions:
+    """The suggestions for `q` as shown (API and the record forms' pages), audited as one consultation."""
     found = service.suggest_persons(db, q, limit)
     shown = [s.id for s in found]
     flags = markers.active_markers(db, shown)

@@ -91,7 +91,7 @@ def to_match_facts(f: pole.PersonFacts) -> PersonFacts:
                        key=f.id)
 
 
-def _usable(q: PersonQuery) -> bool:
+def usable(q: PersonQuery) -> bool:
     return bool(norm.fold_name(q.surname) or norm.fold_name(q.given_name) or q.date_of_birth
                 or norm.postcode(q.postcode).full or norm.phone(q.phone))
 
@@ -149,7 +149,7 @@ def current_model(db: Session):
 def suggest_persons(db: Session, q: PersonQuery, limit: int = 5,
                     min_probability: float = MIN_PROBABILITY) -> list[PersonSuggestion]:
     """The best `limit` people already known for the query, best first."""
-    if not _usable(q):
+    if not usable(q):
         raise Unprocessable("Type something that identifies the person.", field="surname",
                             hint="These fields help: " + ", ".join(PERSON_FIELDS_THAT_HELP)
                                  + " (an address line or town alone is not enough).")
