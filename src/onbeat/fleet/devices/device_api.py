@@ -19,7 +19,7 @@ from onbeat.fleet.devices.auth import Device, DeviceToken
 from onbeat.fleet.devices.checkin import next_interval
 from onbeat.fleet.devices.schemas import AnswerIn, AnswerOut, CheckinIn, CheckinOut, CredentialOut, EnrolIn, EnrolOut
 
-router = APIRouter(prefix="/device", tags=["fleet devices"])
+router = APIRouter(prefix="/api/fleet/device", tags=["fleet devices"])
 DB = Annotated[Session, Depends(get_db)]
 
 
