@@ -26,17 +26,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import hashlib
 import json
 import multiprocessing as mp
 import os
 import secrets
-import shutil
 import signal
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from array import array
@@ -47,7 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from http_baseline import Server, busy_seconds, cpu_seconds, percentile, postgres_cpu, used  # noqa: E402
+from http_baseline import (Server, busy_seconds, cpu_seconds, migrated_embedded_database, percentile,  # noqa: E402
+                           postgres_cpu, used)
 
 KINDS = ["lock", "restart_app", "collect_diagnostics", "show_message", "install_software", "push_configuration"]
 BODY = json.dumps({
@@ -259,21 +257,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="onbeat-bench-fleet-"))
-    atexit.register(shutil.rmtree, tmp, True)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     pg_server = server = None
     try:
-        os.environ.pop("DATABASE_URL", None)
-        from onbeat import db
-
-        print(f"Embedded PostgreSQL in {tmp} ...", flush=True)
-        pg_server = db.embedded_server(tmp)
-        url = db.embedded_url(tmp, "onbeat_bench")
-        db.configure(url)
-        from onbeat.migrate import upgrade
-
-        upgrade()
+        tmp, pg_server, url = migrated_embedded_database("onbeat-bench-fleet-")
         t0 = time.perf_counter()
         tokens, ids, _ = load(args.devices)
         print(f"Loaded {args.devices:,} enrolled devices in {time.perf_counter() - t0:.1f} s", flush=True)

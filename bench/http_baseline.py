@@ -214,6 +214,34 @@ def prepare_database(data_dir: Path):
     return url.render_as_string(hide_password=False), token, cookie
 
 
+def migrated_embedded_database(prefix: str):
+    """A fresh embedded PostgreSQL in a temporary folder (removed at exit; SIGTERM stops the run as
+    Ctrl-C does), the app's engine pointed at its migrated `onbeat_bench` database.
+    Returns (folder, server, url); the caller stops the server."""
+    import atexit
+    import shutil
+    import signal
+    import tempfile
+
+    from onbeat import db
+    from onbeat.migrate import upgrade
+
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, tmp, True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    os.environ.pop("DATABASE_URL", None)
+    print(f"Embedded PostgreSQL in {tmp} ...", flush=True)
+    server = db.embedded_server(tmp)
+    try:
+        url = db.embedded_url(tmp, "onbeat_bench")
+        db.configure(url)
+        upgrade()
+    except BaseException:
+        server.cleanup()
+        raise
+    return tmp, server, url
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
